@@ -1,7 +1,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test bench lint clean
 
@@ -9,23 +10,29 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
-
-run: $(BIN)/python
+$(RUN_STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP) $(RUN_STAMP)
+
+## make run: start the bot with the settings in .env
+run: $(RUN_STAMP)
 	$(BIN)/python -m bot $(ARGS)
 
-test: $(STAMP)
+## make test: the whole suite, then ruff and mypy
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m ruff check bot cogs tests benchmarks
 	$(BIN)/python -m mypy
 
-bench: $(STAMP)
+## make bench: every benchmark, each printing its figures beside its goals
+bench: $(TEST_STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/python -m ruff check bot cogs tests benchmarks
 	$(BIN)/python -m mypy
 

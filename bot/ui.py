@@ -1,0 +1,64 @@
+"""Discord helpers shared by every cog: replies, permission names, text limits.
+
+This is the one place cogs go for these, so each feature renders errors and checks
+permissions the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import discord
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+#: Names as Discord's client shows them, where they differ from the attribute name.
+_PERMISSION_LABELS = {
+    "manage_guild": "Manage Server",
+    "view_channel": "View Channel",
+    "read_messages": "View Channel",
+    "send_messages_in_threads": "Send Messages in Threads",
+    "create_public_threads": "Create Public Threads",
+    "embed_links": "Embed Links",
+    "attach_files": "Attach Files",
+    "add_reactions": "Add Reactions",
+    "read_message_history": "Read Message History",
+    "manage_messages": "Manage Messages",
+    "mention_everyone": "Mention @everyone, @here, and All Roles",
+}
+
+
+def permission_label(name: str) -> str:
+    return _PERMISSION_LABELS.get(name, name.replace("_", " ").title())
+
+
+def permission_list(names: Iterable[str]) -> str:
+    """`**Embed Links**, **Attach Files**` — for messages that name missing permissions."""
+    return ", ".join(f"**{permission_label(n)}**" for n in names)
+
+
+def missing_permissions(permissions: discord.Permissions, required: Iterable[str]) -> list[str]:
+    return [name for name in required if not getattr(permissions, name)]
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut `text` to `limit` characters with an ellipsis, so Discord never rejects it."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+async def reply(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    ephemeral: bool = True,
+    **kwargs: object,
+) -> None:
+    """Answer an interaction whether or not it was already answered or deferred."""
+    kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=ephemeral, **kwargs)  # type: ignore[call-overload]
+    else:
+        await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,84 @@
+"""`/help`: an overview generated from the command tree, so it never goes stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.ui import reply, truncate
+
+EMBED_COLOUR = discord.Colour.from_rgb(255, 105, 180)
+
+
+@dataclass(frozen=True, slots=True)
+class HelpSection:
+    title: str
+    lines: tuple[str, ...]
+
+
+def _command_line(command: app_commands.Command[..., ...]) -> str:
+    params = " ".join(
+        f"`{p.display_name}`" if p.required else f"`[{p.display_name}]`" for p in command.parameters
+    )
+    usage = f"**/{command.qualified_name}**" + (f" {params}" if params else "")
+    return f"{usage} — {command.description}"
+
+
+def _walk(group: app_commands.Group) -> list[app_commands.Command[..., ...]]:
+    found: list[app_commands.Command[..., ...]] = []
+    for child in group.commands:
+        if isinstance(child, app_commands.Group):
+            found.extend(_walk(child))
+        else:
+            found.append(child)
+    return found
+
+
+def help_sections(tree_commands: list[app_commands.Command | app_commands.Group]) -> list[HelpSection]:  # type: ignore[type-arg]
+    """One section per command group (a feature), plus one for top-level commands."""
+    general: list[str] = []
+    sections: list[HelpSection] = []
+    for command in sorted(tree_commands, key=lambda c: c.name):
+        if isinstance(command, app_commands.Group):
+            lines = tuple(_command_line(c) for c in _walk(command))
+            sections.append(HelpSection(f"/{command.name} — {command.description}", lines))
+        else:
+            general.append(_command_line(command))
+    if general:
+        sections.append(HelpSection("General", tuple(general)))
+    return sections
+
+
+def build_help_embed(sections: list[HelpSection]) -> discord.Embed:
+    embed = discord.Embed(
+        title="Lightstick — commands",
+        description="K-pop MV lookups, reaction polls and a daily storyline. "
+        "Options in [brackets] are optional.",
+        colour=EMBED_COLOUR,
+    )
+    for section in sections[:25]:
+        embed.add_field(name=truncate(section.title, 256), value=truncate("\n".join(section.lines), 1024), inline=False)
+    return embed
+
+
+class Help(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help", description="Show what Lightstick can do and how to use each command.")
+    async def help(self, interaction: discord.Interaction) -> None:
+        guild = interaction.guild
+        tree_commands = self.bot.tree.get_commands(guild=guild) or self.bot.tree.get_commands()
+        if guild is not None:
+            # Global commands copied to a dev guild show up once.
+            seen = {c.name for c in tree_commands}
+            tree_commands += [c for c in self.bot.tree.get_commands() if c.name not in seen]
+        sections = help_sections([c for c in tree_commands if isinstance(c, app_commands.Command | app_commands.Group)])
+        await reply(interaction, embed=build_help_embed(sections))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Help(bot))

@@ -1,0 +1,937 @@
+"""A fake Discord on loopback: REST under /api/v10 and a gateway websocket.
+
+It keeps the state the features need the way Discord does (messages, reactions per emoji
+with their users, threads, interaction responses), records every REST call so tests can
+assert what the bot actually sent, and answers unknown routes with a loud 404 so an
+untested call fails the test. Failures (403/404/429) can be injected per route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote
+
+import discord
+import yarl
+from aiohttp import WSMsgType, web
+
+from tests.fakediscord import payloads as p
+
+JSON = dict[str, Any]
+Handler = Callable[[web.Request, "Call", re.Match[str]], Awaitable[web.StreamResponse]]
+
+ALL_PERMISSIONS = discord.Permissions.all().value
+MEMBER_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, add_reactions=True, read_message_history=True,
+    embed_links=True, attach_files=True, use_application_commands=True,
+    send_messages_in_threads=True, create_public_threads=True,
+).value
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """discord.py only parses a body whose Content-Type is exactly `application/json`."""
+    response = web.Response(body=json.dumps(data).encode(), status=status, headers=headers)
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
+@dataclass
+class Call:
+    """One REST request the bot made."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any = None
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    status: int = 200
+
+    @property
+    def body(self) -> Any:
+        return self.json
+
+
+@dataclass
+class Failure:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    code: int
+    times: int
+    retry_after: float = 0.05
+
+
+@dataclass
+class Member:
+    user_id: int
+    name: str
+    roles: list[int]
+    joined_at: datetime
+    bot: bool = False
+
+    @property
+    def user_payload(self) -> JSON:
+        return p.user(self.user_id, self.name, bot=self.bot)
+
+    def payload(self) -> JSON:
+        return p.member(self.user_payload, roles=self.roles, joined_at=self.joined_at)
+
+
+@dataclass
+class Guild:
+    id: int
+    name: str
+    owner_id: int
+    roles: dict[int, JSON]
+    channels: dict[int, JSON]
+    members: dict[int, Member]
+
+    @property
+    def everyone_role_id(self) -> int:
+        return self.id
+
+    def payload(self, bot_member: Member) -> JSON:
+        members = [bot_member.payload()]
+        return p.guild(
+            self.id, self.name, owner_id=self.owner_id, roles=list(self.roles.values()),
+            channels=list(self.channels.values()), members=members,
+        )
+
+
+@dataclass
+class InteractionRecord:
+    """An interaction sent to the bot and what the bot answered."""
+
+    id: int
+    token: str
+    payload: JSON
+    responded: asyncio.Future[JSON]
+    followups: list[JSON] = field(default_factory=list)
+    original: JSON | None = None
+    edits: list[JSON] = field(default_factory=list)
+
+    async def response(self, timeout: float = 5.0) -> JSON:
+        """The callback body (`{"type": 4, "data": {...}}`), once the bot answered."""
+        return await asyncio.wait_for(asyncio.shield(self.responded), timeout)
+
+    async def final_message(self, timeout: float = 5.0) -> JSON:
+        """What the user ends up seeing: the reply, an edit of a deferred reply, or the first follow-up."""
+        body = await self.response(timeout)
+        if body["type"] in (4, 7):
+            return dict(body.get("data") or {})
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if self.edits:
+                return self.edits[-1]
+            if self.followups:
+                return self.followups[0]
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"no message after a deferred response to interaction {self.id}")
+
+
+class FakeDiscord:
+    def __init__(self) -> None:
+        self.app_id = p.snowflake()
+        self.bot = Member(self.app_id, "Lightstick", roles=[], joined_at=datetime.now(UTC), bot=True)
+        self.owner = p.user(p.snowflake(), "owner")
+        self.guilds: dict[int, Guild] = {}
+        self.channels: dict[int, JSON] = {}
+        self.messages: dict[int, JSON] = {}
+        self.reactions: dict[int, dict[str, list[int]]] = {}
+        self.users: dict[int, Member] = {}
+        self.commands: dict[str, list[JSON]] = {}
+        self.calls: list[Call] = []
+        self.failures: list[Failure] = []
+        self.interactions: dict[int, InteractionRecord] = {}
+        self.sockets: list[web.WebSocketResponse] = []
+        self.identifies = 0
+        self.resumes = 0
+        self.request_delay = 0.0
+        self._seq = 0
+        self._session_counter = 0
+        self._runner: web.AppRunner | None = None
+        self._call_event = asyncio.Event()
+        self.port = 0
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._register_routes()
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def stop(self) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> yarl.URL:
+        return yarl.URL(f"ws://127.0.0.1:{self.port}/gateway")
+
+    # -- world building -----------------------------------------------------------------
+
+    def add_guild(
+        self,
+        name: str = "K-pop Fans",
+        *,
+        bot_permissions: int = ALL_PERMISSIONS,
+        everyone_permissions: int = MEMBER_PERMISSIONS,
+        channels: tuple[str, ...] = ("general",),
+        nsfw_channels: tuple[str, ...] = (),
+    ) -> Guild:
+        guild_id = p.snowflake()
+        bot_role_id = p.snowflake()
+        roles = {
+            guild_id: p.role(guild_id, "@everyone", permissions=everyone_permissions, position=0),
+            bot_role_id: p.role(bot_role_id, "Lightstick", permissions=bot_permissions, position=5),
+        }
+        guild = Guild(guild_id, name, int(self.owner["id"]), roles, {}, {})
+        self.guilds[guild_id] = guild
+        self.bot.roles = [*self.bot.roles, bot_role_id]
+        for position, channel_name in enumerate(channels):
+            self.add_channel(guild, channel_name, position=position)
+        for channel_name in nsfw_channels:
+            self.add_channel(guild, channel_name, nsfw=True)
+        return guild
+
+    def add_channel(self, guild: Guild, name: str, *, nsfw: bool = False, position: int = 0, voice: bool = False) -> JSON:
+        channel_id = p.snowflake()
+        channel = (
+            p.voice_channel(channel_id, guild.id, name)
+            if voice
+            else p.text_channel(channel_id, guild.id, name, nsfw=nsfw, position=position)
+        )
+        guild.channels[channel_id] = channel
+        self.channels[channel_id] = channel
+        return channel
+
+    def channel(self, guild: Guild, name: str) -> JSON:
+        return next(c for c in guild.channels.values() if c["name"] == name)
+
+    def add_role(self, guild: Guild, name: str, *, permissions: int = 0, mentionable: bool = False) -> int:
+        role_id = p.snowflake()
+        guild.roles[role_id] = p.role(role_id, name, permissions=permissions, mentionable=mentionable)
+        return role_id
+
+    def add_member(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        roles: list[int] | None = None,
+        account_age: timedelta = timedelta(days=400),
+        member_for: timedelta = timedelta(days=200),
+        bot: bool = False,
+        now: datetime | None = None,
+    ) -> Member:
+        """A member whose snowflake says the account is `account_age` old."""
+        now = now or datetime.now(UTC)
+        member = Member(p.snowflake(now - account_age), name, list(roles or []), now - member_for, bot=bot)
+        guild.members[member.user_id] = member
+        self.users[member.user_id] = member
+        return member
+
+    def deny_bot(self, channel: JSON, *permissions: str) -> None:
+        """Add a channel overwrite denying the bot these permissions (by attribute name)."""
+        deny = discord.Permissions(**dict.fromkeys(permissions, True)).value
+        channel["permission_overwrites"] = [
+            *[o for o in channel["permission_overwrites"] if o["id"] != str(self.app_id)],
+            {"id": str(self.app_id), "type": 1, "allow": "0", "deny": str(deny)},
+        ]
+
+    def bot_permissions_in(self, channel: JSON) -> discord.Permissions:
+        guild = self.guilds[int(channel["guild_id"])]
+        return self.permissions_for(guild, self.bot, channel)
+
+    def permissions_for(self, guild: Guild, member: Member, channel: JSON) -> discord.Permissions:
+        if member.user_id == guild.owner_id:
+            return discord.Permissions.all()
+        base = int(guild.roles[guild.id]["permissions"])
+        for role_id in member.roles:
+            if role_id in guild.roles:
+                base |= int(guild.roles[role_id]["permissions"])
+        if base & discord.Permissions(administrator=True).value:
+            return discord.Permissions.all()
+        overwrites = {int(o["id"]): o for o in channel.get("permission_overwrites", [])}
+        for key in [guild.id]:
+            if key in overwrites:
+                base = (base & ~int(overwrites[key]["deny"])) | int(overwrites[key]["allow"])
+        allow = deny = 0
+        for role_id in member.roles:
+            if role_id in overwrites:
+                allow |= int(overwrites[role_id]["allow"])
+                deny |= int(overwrites[role_id]["deny"])
+        base = (base & ~deny) | allow
+        if member.user_id in overwrites:
+            base = (base & ~int(overwrites[member.user_id]["deny"])) | int(overwrites[member.user_id]["allow"])
+        return discord.Permissions(base)
+
+    # -- failures -----------------------------------------------------------------------
+
+    def fail(self, method: str, path_regex: str, status: int, *, code: int = 0, times: int = 1, retry_after: float = 0.05) -> None:
+        """Answer the next `times` matching calls with an error (403 50013, 404 10003/10008, 429)."""
+        self.failures.append(Failure(method.upper(), re.compile(path_regex), status, code, times, retry_after))
+
+    def _injected_failure(self, method: str, path: str) -> web.Response | None:
+        for failure in self.failures:
+            if failure.times > 0 and failure.method == method and failure.pattern.search(path):
+                failure.times -= 1
+                return self._error_response(failure.status, failure.code, failure.retry_after)
+        return None
+
+    @staticmethod
+    def _error_response(status: int, code: int, retry_after: float = 0.05) -> web.Response:
+        messages = {403: "Missing Permissions", 404: "Unknown", 429: "You are being rate limited."}
+        if status == 429:
+            body = {"message": messages[429], "retry_after": retry_after, "global": False}
+            headers = {"Via": "1.1 google", "Retry-After": str(retry_after), "X-RateLimit-Scope": "user"}
+            return json_response(body, 429, headers)
+        body = {"message": messages.get(status, "error"), "code": code}
+        return json_response(body, status)
+
+    # -- recording ----------------------------------------------------------------------
+
+    def calls_to(self, method: str, path_regex: str) -> list[Call]:
+        pattern = re.compile(path_regex)
+        return [c for c in self.calls if c.method == method.upper() and pattern.search(c.path)]
+
+    async def wait_for_call(self, method: str, path_regex: str, *, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until at least `count` matching calls were made; returns them."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = self.calls_to(method, path_regex)
+            if len(found) >= count:
+                return found
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                seen = "\n".join(f"  {c.method} {c.path} -> {c.status}" for c in self.calls[-15:])
+                raise AssertionError(f"expected {count} × {method} {path_regex}, saw {len(found)}; last calls:\n{seen}")
+            self._call_event.clear()
+            try:
+                await asyncio.wait_for(self._call_event.wait(), min(remaining, 0.05))
+            except TimeoutError:
+                pass
+
+    # -- gateway ------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(max_msg_size=0)
+        await ws.prepare(request)
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+        self.sockets.append(ws)
+        try:
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                await self._on_gateway_message(ws, json.loads(msg.data))
+        finally:
+            if ws in self.sockets:
+                self.sockets.remove(ws)
+        return ws
+
+    async def _on_gateway_message(self, ws: web.WebSocketResponse, msg: JSON) -> None:
+        op = msg.get("op")
+        if op == 1:
+            await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
+        elif op == 2:
+            self.identifies += 1
+            await self._send_ready(ws)
+        elif op == 6:
+            self.resumes += 1
+            await self._send(ws, "RESUMED", {})
+
+    async def _send_ready(self, ws: web.WebSocketResponse) -> None:
+        self._session_counter += 1
+        ready = {
+            "v": 10,
+            "user": self.bot.user_payload,
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "session_id": f"session-{self._session_counter}",
+            "resume_gateway_url": str(self.gateway_url),
+            "shard": [0, 1],
+            "application": {"id": str(self.app_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
+        await self._send(ws, "READY", ready)
+        for guild in self.guilds.values():
+            await self._send(ws, "GUILD_CREATE", guild.payload(self.bot))
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: JSON) -> None:
+        self._seq += 1
+        await ws.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
+
+    async def dispatch(self, event: str, data: JSON) -> None:
+        """Send a gateway event to every connected bot."""
+        if not self.sockets:
+            raise AssertionError(f"no bot connected to receive {event}")
+        for ws in list(self.sockets):
+            await self._send(ws, event, data)
+
+    async def drop_connections(self, *, code: int = 4000) -> None:
+        """Close the gateway sockets as Discord does on an outage; the bot reconnects."""
+        for ws in list(self.sockets):
+            await ws.close(code=code)
+
+    # -- interactions -------------------------------------------------------------------
+
+    def _interaction(
+        self, kind: int, data: JSON, *, guild: Guild, channel: JSON, user: Member, message: JSON | None = None
+    ) -> tuple[InteractionRecord, JSON]:
+        interaction_id = p.snowflake()
+        token = f"token-{interaction_id}"
+        member_payload = user.payload()
+        member_payload["permissions"] = str(self.permissions_for(guild, user, channel).value)
+        payload: JSON = {
+            "id": str(interaction_id),
+            "application_id": str(self.app_id),
+            "type": kind,
+            "data": data,
+            "guild_id": str(guild.id),
+            "channel_id": channel["id"],
+            "channel": channel,
+            "member": member_payload,
+            "token": token,
+            "version": 1,
+            "app_permissions": str(self.bot_permissions_in(channel).value),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message
+        record = InteractionRecord(interaction_id, token, payload, asyncio.get_running_loop().create_future())
+        self.interactions[interaction_id] = record
+        return record, payload
+
+    def _command_definition(self, guild: Guild, name: str) -> JSON:
+        for scope in (str(guild.id), "global"):
+            for command in self.commands.get(scope, []):
+                if command["name"] == name:
+                    return command
+        raise AssertionError(f"/{name} was never synced to Discord")
+
+    def _options(self, definition: JSON, path: list[str], values: JSON, guild: Guild) -> tuple[list[JSON], JSON]:
+        """Build nested option payloads using the synced definition's option types."""
+        resolved: JSON = {}
+        options = definition.get("options", [])
+        if path:
+            sub = next((o for o in options if o["name"] == path[0]), None)
+            if sub is None:
+                raise AssertionError(f"{definition['name']} has no subcommand {path[0]}")
+            inner, resolved = self._options(sub, path[1:], values, guild)
+            return [{"type": sub["type"], "name": sub["name"], "options": inner}], resolved
+        built = []
+        for name, value in values.items():
+            option = next((o for o in options if o["name"] == name), None)
+            if option is None:
+                raise AssertionError(f"{definition['name']} has no option {name}")
+            kind = option["type"]
+            entry: JSON = {"type": kind, "name": name, "value": value}
+            if kind == 7:  # channel
+                channel = self.channels[int(value)]
+                resolved.setdefault("channels", {})[str(value)] = {
+                    **channel, "permissions": str(self.bot_permissions_in(channel).value)
+                }
+                entry["value"] = str(value)
+            elif kind == 8:  # role
+                resolved.setdefault("roles", {})[str(value)] = guild.roles[int(value)]
+                entry["value"] = str(value)
+            elif kind == 6:  # user
+                target = self.users[int(value)]
+                resolved.setdefault("users", {})[str(value)] = target.user_payload
+                resolved.setdefault("members", {})[str(value)] = {
+                    k: v for k, v in target.payload().items() if k != "user"
+                }
+                entry["value"] = str(value)
+            built.append(entry)
+        return built, resolved
+
+    async def slash(
+        self, command: str, guild: Guild, channel: JSON, user: Member, **options: Any
+    ) -> InteractionRecord:
+        """Send a slash command, e.g. ``slash("mv show", guild, channel, member, mv="vixx-error")``."""
+        return await self._application_command(2, command, guild, channel, user, options, focused=None)
+
+    async def autocomplete(
+        self, command: str, guild: Guild, channel: JSON, user: Member, focused: str, **options: Any
+    ) -> InteractionRecord:
+        """Send an autocomplete request; `focused` names the option being typed."""
+        return await self._application_command(4, command, guild, channel, user, options, focused=focused)
+
+    async def _application_command(
+        self, kind: int, command: str, guild: Guild, channel: JSON, user: Member, options: JSON, *, focused: str | None
+    ) -> InteractionRecord:
+        name, *path = command.split()
+        definition = self._command_definition(guild, name)
+        built, resolved = self._options(definition, path, options, guild)
+        if focused is not None:
+            leaf = built
+            while leaf and leaf[0]["type"] in (1, 2):
+                leaf = leaf[0]["options"]
+            for option in leaf:
+                if option["name"] == focused:
+                    option["focused"] = True
+        data: JSON = {"id": definition["id"], "name": name, "type": 1, "options": built}
+        if resolved:
+            data["resolved"] = resolved
+        if definition.get("guild_id"):
+            data["guild_id"] = definition["guild_id"]
+        record, payload = self._interaction(kind, data, guild=guild, channel=channel, user=user)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return record
+
+    async def click(self, message: JSON, custom_id: str, guild: Guild, user: Member, *, values: list[str] | None = None) -> InteractionRecord:
+        """Click a button (or choose `values` in a select menu) on a message."""
+        channel = self.channels[int(message["channel_id"])]
+        data: JSON = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
+        if values is not None:
+            data["values"] = values
+        record, payload = self._interaction(3, data, guild=guild, channel=channel, user=user, message=message)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return record
+
+    async def submit_modal(self, custom_id: str, fields: dict[str, str], guild: Guild, channel: JSON, user: Member) -> InteractionRecord:
+        components = [
+            {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]} for key, value in fields.items()
+        ]
+        data = {"custom_id": custom_id, "components": components}
+        record, payload = self._interaction(5, data, guild=guild, channel=channel, user=user)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return record
+
+    # -- reactions from members ---------------------------------------------------------
+
+    def _reaction_event(self, message: JSON, user_id: int, emoji: str) -> JSON:
+        return {
+            "user_id": str(user_id),
+            "channel_id": message["channel_id"],
+            "message_id": message["id"],
+            "guild_id": message.get("guild_id"),
+            "emoji": p.emoji_payload(emoji),
+            "burst": False,
+            "burst_colors": [],
+            "type": 0,
+        }
+
+    def add_reaction_state(self, message_id: int, emoji: str, user_id: int) -> bool:
+        users = self.reactions.setdefault(message_id, {}).setdefault(emoji, [])
+        if user_id in users:
+            return False
+        users.append(user_id)
+        users.sort()
+        return True
+
+    def remove_reaction_state(self, message_id: int, emoji: str, user_id: int) -> bool:
+        users = self.reactions.get(message_id, {}).get(emoji, [])
+        if user_id not in users:
+            return False
+        users.remove(user_id)
+        if not users:
+            del self.reactions[message_id][emoji]
+        return True
+
+    def reaction_users(self, message: JSON | int, emoji: str) -> list[int]:
+        message_id = message if isinstance(message, int) else int(message["id"])
+        return list(self.reactions.get(message_id, {}).get(emoji, []))
+
+    async def react(self, message: JSON, member: Member, emoji: str, *, send_event: bool = True) -> None:
+        """A member adds a reaction; with `send_event=False` it happens while the bot is away."""
+        if not self.add_reaction_state(int(message["id"]), emoji, member.user_id):
+            return
+        if send_event:
+            event = self._reaction_event(message, member.user_id, emoji)
+            event["member"] = member.payload()
+            event["message_author_id"] = str(self.app_id)
+            await self.dispatch("MESSAGE_REACTION_ADD", event)
+
+    async def unreact(self, message: JSON, member: Member, emoji: str, *, send_event: bool = True) -> None:
+        if not self.remove_reaction_state(int(message["id"]), emoji, member.user_id):
+            return
+        if send_event:
+            await self.dispatch("MESSAGE_REACTION_REMOVE", self._reaction_event(message, member.user_id, emoji))
+
+    async def delete_message_by_user(self, message: JSON) -> None:
+        message_id = int(message["id"])
+        self.messages.pop(message_id, None)
+        self.reactions.pop(message_id, None)
+        await self.dispatch("MESSAGE_DELETE", {"id": str(message_id), "channel_id": message["channel_id"], "guild_id": message.get("guild_id")})
+
+    async def delete_channel(self, channel: JSON) -> None:
+        guild = self.guilds[int(channel["guild_id"])]
+        guild.channels.pop(int(channel["id"]), None)
+        self.channels.pop(int(channel["id"]), None)
+        if self.sockets:
+            await self.dispatch("CHANNEL_DELETE", channel)
+
+    async def update_channel(self, channel: JSON) -> None:
+        if self.sockets:
+            await self.dispatch("CHANNEL_UPDATE", channel)
+
+    def bot_messages(self, channel: JSON | None = None) -> list[JSON]:
+        return [
+            m for m in self.messages.values()
+            if m["author"]["id"] == str(self.app_id) and (channel is None or m["channel_id"] == channel["id"])
+        ]
+
+    # -- REST ---------------------------------------------------------------------------
+
+    def _register_routes(self) -> None:
+        r = self._route
+        r("GET", r"/users/@me", self._get_me)
+        r("GET", r"/oauth2/applications/@me", self._get_application)
+        r("GET", r"/gateway(/bot)?", self._get_gateway)
+        r("PUT", r"/applications/(?P<app>\d+)/commands", self._put_commands)
+        r("PUT", r"/applications/(?P<app>\d+)/guilds/(?P<guild>\d+)/commands", self._put_commands)
+        r("GET", r"/applications/(?P<app>\d+)/commands", self._get_commands)
+        r("GET", r"/applications/(?P<app>\d+)/guilds/(?P<guild>\d+)/commands", self._get_commands)
+        r("POST", r"/interactions/(?P<id>\d+)/(?P<token>[^/]+)/callback", self._interaction_callback)
+        r("POST", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", self._followup)
+        r("GET", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)", self._get_webhook_message)
+        r("PATCH", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)", self._edit_webhook_message)
+        r("DELETE", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)", self._delete_webhook_message)
+        r("GET", r"/channels/(?P<channel>\d+)", self._get_channel)
+        r("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message)
+        r("GET", r"/channels/(?P<channel>\d+)/messages", self._history)
+        r("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message)
+        r("PATCH", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._edit_message)
+        r("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete_message)
+        r("PUT", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/@me", self._add_own_reaction)
+        r("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/(?P<user>@me|\d+)", self._remove_reaction)
+        r("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)", self._list_reactions)
+        r("POST", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads", self._create_thread)
+        r("GET", r"/guilds/(?P<guild>\d+)/members/(?P<user>\d+)", self._get_member)
+
+    def _route(self, method: str, pattern: str, handler: Handler) -> None:
+        self._routes.append((method, re.compile(f"^{pattern}$"), handler))
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + unquote(request.match_info["tail"])
+        call = Call(request.method, path, dict(request.query))
+        await self._read_body(request, call)
+        self.calls.append(call)
+        self._call_event.set()
+        if self.request_delay:
+            await asyncio.sleep(self.request_delay)
+        failure = self._injected_failure(request.method, path)
+        if failure is not None:
+            call.status = failure.status
+            return failure
+        for method, pattern, handler in self._routes:
+            match = pattern.match(path)
+            if method == request.method and match:
+                response = await handler(request, call, match)
+                call.status = response.status
+                return response
+        call.status = 404
+        body = {"message": f"FAKE DISCORD: no route for {request.method} {path}", "code": 0}
+        return json_response(body, 404)
+
+    @staticmethod
+    async def _read_body(request: web.Request, call: Call) -> None:
+        if not request.can_read_body:
+            return
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                if part.name == "payload_json":
+                    call.json = json.loads(await part.text())  # type: ignore[union-attr]
+                else:
+                    call.files.append((part.filename or part.name or "", await part.read()))  # type: ignore[union-attr]
+        else:
+            text = await request.text()
+            call.json = json.loads(text) if text else None
+
+    @staticmethod
+    def _json(data: Any, status: int = 200) -> web.Response:
+        return json_response(data, status)
+
+    @staticmethod
+    def _no_content() -> web.Response:
+        return web.Response(status=204)
+
+    def _missing(self, code: int) -> web.Response:
+        return self._error_response(404, code)
+
+    def _forbidden(self) -> web.Response:
+        return self._error_response(403, 50013)
+
+    def _bot_lacks(self, channel: JSON, *names: str) -> bool:
+        permissions = self.bot_permissions_in(self._parent_of(channel))
+        return not all(getattr(permissions, name) for name in names)
+
+    def _parent_of(self, channel: JSON) -> JSON:
+        if channel.get("type") == 11 and channel.get("parent_id"):
+            return self.channels.get(int(channel["parent_id"]), channel)
+        return channel
+
+    async def _get_me(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        return self._json(self.bot.user_payload)
+
+    async def _get_application(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        return self._json({
+            "id": str(self.app_id), "name": "Lightstick", "icon": None, "description": "",
+            "bot_public": True, "bot_require_code_grant": False, "owner": self.owner,
+            "verify_key": "0" * 64, "flags": 0, "team": None, "summary": "",
+        })
+
+    async def _get_gateway(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        return self._json({"url": str(self.gateway_url), "shards": 1,
+                           "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
+
+    async def _put_commands(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        scope = m.groupdict().get("guild") or "global"
+        created = []
+        for command in call.json or []:
+            stored = {**command, "id": str(p.snowflake()), "application_id": str(self.app_id), "version": "1"}
+            if scope != "global":
+                stored["guild_id"] = scope
+            created.append(stored)
+        self.commands[scope] = created
+        return self._json(created)
+
+    async def _get_commands(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        return self._json(self.commands.get(m.groupdict().get("guild") or "global", []))
+
+    # interactions
+
+    async def _interaction_callback(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        record = self.interactions.get(int(m["id"]))
+        if record is None or record.token != m["token"]:
+            return self._missing(10062)
+        if record.responded.done():
+            return self._error_response(400, 40060)
+        body = call.json or {}
+        kind = body.get("type")
+        record.responded.set_result(body)
+        data = body.get("data") or {}
+        ephemeral = bool(data.get("flags", 0) & 64)
+        resource: JSON = {"type": kind}
+        message_id = None
+        if kind in (4, 5, 7):
+            channel = record.payload.get("channel") or {}
+            message = self._store_message(channel, data, call, interaction_id=record.id, persist=not ephemeral and kind != 5)
+            if kind == 7 and "message" in record.payload:
+                message = {**record.payload["message"], **{k: v for k, v in data.items() if k in ("content", "embeds", "components")}}
+            record.original = message
+            resource["message"] = message
+            message_id = message["id"]
+        return self._json({
+            "interaction": {
+                "id": str(record.id), "type": record.payload["type"], "activity_instance_id": None,
+                "response_message_id": message_id, "response_message_loading": kind == 5,
+                "response_message_ephemeral": ephemeral,
+            },
+            "resource": resource,
+        })
+
+    def _record_for_token(self, token: str) -> InteractionRecord | None:
+        return next((r for r in self.interactions.values() if r.token == token), None)
+
+    async def _followup(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        record = self._record_for_token(m["token"])
+        if record is None:
+            return self._missing(10015)
+        channel = record.payload.get("channel") or {}
+        body = call.json or {}
+        message = self._store_message(channel, body, call, interaction_id=record.id, persist=not (body.get("flags", 0) & 64))
+        record.followups.append(message)
+        return self._json(message)
+
+    async def _get_webhook_message(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        record = self._record_for_token(m["token"])
+        if record is None or record.original is None:
+            return self._missing(10008)
+        return self._json(record.original)
+
+    async def _edit_webhook_message(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        record = self._record_for_token(m["token"])
+        if record is None:
+            return self._missing(10008)
+        base = record.original or {}
+        edited = {**base, **(call.json or {})}
+        if call.files:
+            edited["attachments"] = self._attachments(call)
+        if m["message"] == "@original":
+            record.original = edited
+        record.edits.append(edited)
+        return self._json(edited)
+
+    async def _delete_webhook_message(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        return self._no_content()
+
+    # channels and messages
+
+    def _attachments(self, call: Call) -> list[JSON]:
+        return [
+            {"id": str(p.snowflake()), "filename": name, "size": len(data),
+             "url": f"https://cdn.fake/{name}", "proxy_url": f"https://cdn.fake/{name}"}
+            for name, data in call.files
+        ]
+
+    def _store_message(self, channel: JSON, body: JSON, call: Call, *, interaction_id: int | None = None, persist: bool = True) -> JSON:
+        message = p.message(
+            p.snowflake(), channel, self.bot.user_payload,
+            content=body.get("content") or "", embeds=body.get("embeds"), components=body.get("components"),
+            attachments=self._attachments(call), flags=body.get("flags") or 0, interaction_id=interaction_id,
+        )
+        if persist:
+            self.messages[int(message["id"])] = message
+        return message
+
+    async def _get_channel(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        channel = self.channels.get(int(m["channel"]))
+        return self._json(channel) if channel else self._missing(10003)
+
+    async def _create_message(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        channel = self.channels.get(int(m["channel"]))
+        if channel is None:
+            return self._missing(10003)
+        needed = ["view_channel", "send_messages_in_threads" if channel.get("type") == 11 else "send_messages"]
+        if self._bot_lacks(channel, *needed):
+            return self._forbidden()
+        return self._json(self._store_message(channel, call.json or {}, call))
+
+    async def _history(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        channel_id = m["channel"]
+        if int(channel_id) not in self.channels:
+            return self._missing(10003)
+        limit = int(request.query.get("limit", 50))
+        before = int(request.query.get("before", 1 << 63))
+        after = int(request.query.get("after", 0))
+        found = sorted(
+            (msg for msg in self.messages.values() if msg["channel_id"] == channel_id and after < int(msg["id"]) < before),
+            key=lambda msg: int(msg["id"]), reverse="after" not in request.query,
+        )
+        return self._json([self._with_reactions(msg) for msg in found[:limit]])
+
+    def _with_reactions(self, message: JSON) -> JSON:
+        reactions = []
+        for emoji, users in self.reactions.get(int(message["id"]), {}).items():
+            if users:
+                reactions.append({
+                    "count": len(users), "count_details": {"burst": 0, "normal": len(users)},
+                    "me": self.app_id in users, "me_burst": False, "emoji": p.emoji_payload(emoji),
+                    "burst_colors": [],
+                })
+        return {**message, "reactions": reactions}
+
+    def _message_in(self, m: re.Match[str]) -> JSON | web.Response:
+        if int(m["channel"]) not in self.channels:
+            return self._missing(10003)
+        message = self.messages.get(int(m["message"]))
+        if message is None or message["channel_id"] != m["channel"]:
+            return self._missing(10008)
+        return message
+
+    async def _get_message(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        message = self._message_in(m)
+        if isinstance(message, web.Response):
+            return message
+        return self._json(self._with_reactions(message))
+
+    async def _edit_message(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        message = self._message_in(m)
+        if isinstance(message, web.Response):
+            return message
+        for key, value in (call.json or {}).items():
+            if key in ("content", "embeds", "components", "flags"):
+                message[key] = value
+        if call.files:
+            message["attachments"] = self._attachments(call)
+        message["edited_timestamp"] = p.iso(datetime.now(UTC))
+        return self._json(self._with_reactions(message))
+
+    async def _delete_message(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        message = self._message_in(m)
+        if isinstance(message, web.Response):
+            return message
+        del self.messages[int(m["message"])]
+        return self._no_content()
+
+    async def _add_own_reaction(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        message = self._message_in(m)
+        if isinstance(message, web.Response):
+            return message
+        channel = self.channels[int(m["channel"])]
+        if self._bot_lacks(channel, "view_channel", "read_message_history", "add_reactions"):
+            return self._forbidden()
+        emoji = m["emoji"]
+        if self.add_reaction_state(int(m["message"]), emoji, self.app_id):
+            event = self._reaction_event(message, self.app_id, emoji)
+            event["member"] = self.bot.payload()
+            await self.dispatch("MESSAGE_REACTION_ADD", event)
+        return self._no_content()
+
+    async def _remove_reaction(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        message = self._message_in(m)
+        if isinstance(message, web.Response):
+            return message
+        user_id = self.app_id if m["user"] == "@me" else int(m["user"])
+        channel = self.channels[int(m["channel"])]
+        if user_id != self.app_id and self._bot_lacks(channel, "manage_messages"):
+            return self._forbidden()
+        if self.remove_reaction_state(int(m["message"]), m["emoji"], user_id):
+            await self.dispatch("MESSAGE_REACTION_REMOVE", self._reaction_event(message, user_id, m["emoji"]))
+        return self._no_content()
+
+    async def _list_reactions(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        message = self._message_in(m)
+        if isinstance(message, web.Response):
+            return message
+        limit = max(1, min(int(request.query.get("limit", 25)), 100))
+        after = int(request.query.get("after", 0))
+        users = [u for u in self.reactions.get(int(m["message"]), {}).get(m["emoji"], []) if u > after][:limit]
+        return self._json([self._user_payload(u) for u in users])
+
+    def _user_payload(self, user_id: int) -> JSON:
+        if user_id == self.app_id:
+            return self.bot.user_payload
+        member = self.users.get(user_id)
+        return member.user_payload if member else p.user(user_id, f"user{user_id}")
+
+    async def _create_thread(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        message = self._message_in(m)
+        if isinstance(message, web.Response):
+            return message
+        channel = self.channels[int(m["channel"])]
+        if self._bot_lacks(channel, "view_channel", "create_public_threads"):
+            return self._forbidden()
+        thread = p.thread_channel(int(message["id"]), channel, (call.json or {}).get("name", "thread"), self.app_id)
+        self.channels[int(thread["id"])] = thread
+        message["thread"] = thread
+        return self._json(thread, status=201)
+
+    async def _get_member(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        guild = self.guilds.get(int(m["guild"]))
+        if guild is None:
+            return self._missing(10004)
+        member = guild.members.get(int(m["user"]))
+        if member is None:
+            return self._missing(10007)
+        return self._json(member.payload())
