@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import spawn_bot_process, wait_for_output  # noqa: E402
-from tests.fakediscord import FakeDiscord  # noqa: E402
+from tests.conftest import spawn_bot_process, wait_for_output
+from tests.fakediscord import FakeDiscord
 
 GOAL_SECONDS = 2.0
 

@@ -40,7 +40,7 @@ async def run(settings: Settings, *, force_sync: bool) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, lambda s=sig: _request_stop(bot, s))
+            loop.add_signal_handler(sig, _request_stop, bot, sig)
     async with bot:
         await bot.start(settings.token)
 

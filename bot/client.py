@@ -39,9 +39,7 @@ REQUIRED_PERMISSIONS = discord.Permissions(
 def discover_extensions() -> list[str]:
     """Every module in `cogs/` that defines an extension `setup` (helpers start with `_`)."""
     return sorted(
-        f"cogs.{module.name}"
-        for module in pkgutil.iter_modules(cogs.__path__)
-        if not module.name.startswith("_")
+        f"cogs.{module.name}" for module in pkgutil.iter_modules(cogs.__path__) if not module.name.startswith("_")
     )
 
 
@@ -127,8 +125,7 @@ class LightstickBot(commands.Bot):
         synced = await self.tree.sync(guild=guild)
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO meta(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, digest),
             )
         self.synced_commands = True

@@ -31,7 +31,7 @@ class SystemClock:
 
     async def sleep_until(self, when: datetime) -> None:
         # Sleep in slices of at most an hour so a changed wall clock is noticed.
-        while (delay := (when - utcnow()).total_seconds()) > 0:
+        while (delay := (when - utcnow()).total_seconds()) > 0:  # noqa: ASYNC110 - a deadline, not a flag
             await asyncio.sleep(min(delay, 3600.0))
 
 

@@ -65,7 +65,9 @@ def _database_path(value: str) -> Path:
     value = value.strip() or DEFAULT_DATABASE_PATH
     path = resolve_project_path(value)
     if path.exists() and path.is_dir():
-        raise ConfigError(f"DATABASE_PATH points at a directory ({path}): give a file path such as {DEFAULT_DATABASE_PATH}.")
+        raise ConfigError(
+            f"DATABASE_PATH points at a directory ({path}): give a file path such as {DEFAULT_DATABASE_PATH}."
+        )
     return path
 
 

@@ -64,9 +64,7 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise DatabaseError(f"migration file {path.name} is not named NNNN_name.sql")
-        migrations.append(
-            Migration(int(match.group(1)), path.stem, tuple(split_statements(path.read_text("utf-8"))))
-        )
+        migrations.append(Migration(int(match.group(1)), path.stem, tuple(split_statements(path.read_text("utf-8")))))
     for expected, migration in enumerate(migrations, start=1):
         if migration.version != expected:
             raise DatabaseError(f"migration {migration.name} should be numbered {expected:04d}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 import discord
 
@@ -54,11 +55,13 @@ async def reply(
     content: str | None = None,
     *,
     ephemeral: bool = True,
-    **kwargs: object,
+    **kwargs: Any,
 ) -> None:
     """Answer an interaction whether or not it was already answered or deferred."""
-    kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    options: dict[str, Any] = {"allowed_mentions": NO_MENTIONS, **kwargs}
+    if content is not None:
+        options["content"] = content
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=ephemeral, **kwargs)  # type: ignore[call-overload]
+        await interaction.followup.send(ephemeral=ephemeral, **options)
     else:
-        await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)  # type: ignore[arg-type]
+        await interaction.response.send_message(ephemeral=ephemeral, **options)

@@ -108,9 +108,7 @@ class Errors(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.tree.on_error = self._previous_handler  # type: ignore[method-assign]
 
-    async def on_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         cause = unwrap(error)
         message = response_for(cause)
         if message is None:

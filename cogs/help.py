@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.ui import reply, truncate
+
+AnyCommand = app_commands.Command[Any, ..., Any]
 
 EMBED_COLOUR = discord.Colour.from_rgb(255, 105, 180)
 
@@ -19,16 +22,14 @@ class HelpSection:
     lines: tuple[str, ...]
 
 
-def _command_line(command: app_commands.Command[..., ...]) -> str:
-    params = " ".join(
-        f"`{p.display_name}`" if p.required else f"`[{p.display_name}]`" for p in command.parameters
-    )
+def _command_line(command: AnyCommand) -> str:
+    params = " ".join(f"`{p.display_name}`" if p.required else f"`[{p.display_name}]`" for p in command.parameters)
     usage = f"**/{command.qualified_name}**" + (f" {params}" if params else "")
     return f"{usage} — {command.description}"
 
 
-def _walk(group: app_commands.Group) -> list[app_commands.Command[..., ...]]:
-    found: list[app_commands.Command[..., ...]] = []
+def _walk(group: app_commands.Group) -> list[AnyCommand]:
+    found: list[AnyCommand] = []
     for child in group.commands:
         if isinstance(child, app_commands.Group):
             found.extend(_walk(child))
@@ -37,7 +38,7 @@ def _walk(group: app_commands.Group) -> list[app_commands.Command[..., ...]]:
     return found
 
 
-def help_sections(tree_commands: list[app_commands.Command | app_commands.Group]) -> list[HelpSection]:  # type: ignore[type-arg]
+def help_sections(tree_commands: list[AnyCommand | app_commands.Group]) -> list[HelpSection]:
     """One section per command group (a feature), plus one for top-level commands."""
     general: list[str] = []
     sections: list[HelpSection] = []
@@ -55,8 +56,7 @@ def help_sections(tree_commands: list[app_commands.Command | app_commands.Group]
 def build_help_embed(sections: list[HelpSection]) -> discord.Embed:
     embed = discord.Embed(
         title="Lightstick — commands",
-        description="K-pop MV lookups, reaction polls and a daily storyline. "
-        "Options in [brackets] are optional.",
+        description="K-pop MV lookups, reaction polls and a daily storyline. Options in [brackets] are optional.",
         colour=EMBED_COLOUR,
     )
     for section in sections[:25]:

@@ -117,9 +117,14 @@ def bot_process_env(fake: FakeDiscord, database_path: Path, **extra: str) -> dic
 async def spawn_bot_process(fake: FakeDiscord, database_path: Path, *args: str) -> asyncio.subprocess.Process:
     """`python -m bot` in a real process against the fake (for kill -9 tests)."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakediscord.runner", *args,
-        cwd=PROJECT_DIR, env=bot_process_env(fake, database_path),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "tests.fakediscord.runner",
+        *args,
+        cwd=PROJECT_DIR,
+        env=bot_process_env(fake, database_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 

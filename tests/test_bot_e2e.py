@@ -136,7 +136,10 @@ def test_make_run_without_env_names_the_token(tmp_path: Path) -> None:
     env["LIGHTSTICK_ENV_FILE"] = str(tmp_path / "missing.env")
     result = subprocess.run(
         ["make", "--no-print-directory", "-C", str(PROJECT_DIR), "run"],
-        env=env, capture_output=True, text=True, timeout=300,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode != 0
     assert "DISCORD_TOKEN is not set" in result.stderr

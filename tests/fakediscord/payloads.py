@@ -33,7 +33,9 @@ def user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
     }
 
 
-def role(role_id: int, name: str, *, permissions: int = 0, position: int = 1, mentionable: bool = False) -> dict[str, Any]:
+def role(
+    role_id: int, name: str, *, permissions: int = 0, position: int = 1, mentionable: bool = False
+) -> dict[str, Any]:
     return {
         "id": str(role_id),
         "name": name,

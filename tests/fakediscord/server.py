@@ -9,6 +9,7 @@ untested call fails the test. Failures (403/404/429) can be injected per route.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -28,9 +29,15 @@ Handler = Callable[[web.Request, "Call", re.Match[str]], Awaitable[web.StreamRes
 
 ALL_PERMISSIONS = discord.Permissions.all().value
 MEMBER_PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, add_reactions=True, read_message_history=True,
-    embed_links=True, attach_files=True, use_application_commands=True,
-    send_messages_in_threads=True, create_public_threads=True,
+    view_channel=True,
+    send_messages=True,
+    add_reactions=True,
+    read_message_history=True,
+    embed_links=True,
+    attach_files=True,
+    use_application_commands=True,
+    send_messages_in_threads=True,
+    create_public_threads=True,
 ).value
 
 
@@ -99,8 +106,12 @@ class Guild:
     def payload(self, bot_member: Member) -> JSON:
         members = [bot_member.payload()]
         return p.guild(
-            self.id, self.name, owner_id=self.owner_id, roles=list(self.roles.values()),
-            channels=list(self.channels.values()), members=members,
+            self.id,
+            self.name,
+            owner_id=self.owner_id,
+            roles=list(self.roles.values()),
+            channels=list(self.channels.values()),
+            members=members,
         )
 
 
@@ -215,7 +226,9 @@ class FakeDiscord:
             self.add_channel(guild, channel_name, nsfw=True)
         return guild
 
-    def add_channel(self, guild: Guild, name: str, *, nsfw: bool = False, position: int = 0, voice: bool = False) -> JSON:
+    def add_channel(
+        self, guild: Guild, name: str, *, nsfw: bool = False, position: int = 0, voice: bool = False
+    ) -> JSON:
         channel_id = p.snowflake()
         channel = (
             p.voice_channel(channel_id, guild.id, name)
@@ -289,7 +302,9 @@ class FakeDiscord:
 
     # -- failures -----------------------------------------------------------------------
 
-    def fail(self, method: str, path_regex: str, status: int, *, code: int = 0, times: int = 1, retry_after: float = 0.05) -> None:
+    def fail(
+        self, method: str, path_regex: str, status: int, *, code: int = 0, times: int = 1, retry_after: float = 0.05
+    ) -> None:
         """Answer the next `times` matching calls with an error (403 50013, 404 10003/10008, 429)."""
         self.failures.append(Failure(method.upper(), re.compile(path_regex), status, code, times, retry_after))
 
@@ -329,10 +344,8 @@ class FakeDiscord:
                 seen = "\n".join(f"  {c.method} {c.path} -> {c.status}" for c in self.calls[-15:])
                 raise AssertionError(f"expected {count} × {method} {path_regex}, saw {len(found)}; last calls:\n{seen}")
             self._call_event.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._call_event.wait(), min(remaining, 0.05))
-            except TimeoutError:
-                pass
 
     # -- gateway ------------------------------------------------------------------------
 
@@ -456,7 +469,8 @@ class FakeDiscord:
             if kind == 7:  # channel
                 channel = self.channels[int(value)]
                 resolved.setdefault("channels", {})[str(value)] = {
-                    **channel, "permissions": str(self.bot_permissions_in(channel).value)
+                    **channel,
+                    "permissions": str(self.bot_permissions_in(channel).value),
                 }
                 entry["value"] = str(value)
             elif kind == 8:  # role
@@ -472,9 +486,7 @@ class FakeDiscord:
             built.append(entry)
         return built, resolved
 
-    async def slash(
-        self, command: str, guild: Guild, channel: JSON, user: Member, **options: Any
-    ) -> InteractionRecord:
+    async def slash(self, command: str, guild: Guild, channel: JSON, user: Member, **options: Any) -> InteractionRecord:
         """Send a slash command, e.g. ``slash("mv show", guild, channel, member, mv="vixx-error")``."""
         return await self._application_command(2, command, guild, channel, user, options, focused=None)
 
@@ -506,7 +518,9 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return record
 
-    async def click(self, message: JSON, custom_id: str, guild: Guild, user: Member, *, values: list[str] | None = None) -> InteractionRecord:
+    async def click(
+        self, message: JSON, custom_id: str, guild: Guild, user: Member, *, values: list[str] | None = None
+    ) -> InteractionRecord:
         """Click a button (or choose `values` in a select menu) on a message."""
         channel = self.channels[int(message["channel_id"])]
         data: JSON = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
@@ -516,7 +530,9 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return record
 
-    async def submit_modal(self, custom_id: str, fields: dict[str, str], guild: Guild, channel: JSON, user: Member) -> InteractionRecord:
+    async def submit_modal(
+        self, custom_id: str, fields: dict[str, str], guild: Guild, channel: JSON, user: Member
+    ) -> InteractionRecord:
         components = [
             {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]} for key, value in fields.items()
         ]
@@ -580,7 +596,10 @@ class FakeDiscord:
         message_id = int(message["id"])
         self.messages.pop(message_id, None)
         self.reactions.pop(message_id, None)
-        await self.dispatch("MESSAGE_DELETE", {"id": str(message_id), "channel_id": message["channel_id"], "guild_id": message.get("guild_id")})
+        await self.dispatch(
+            "MESSAGE_DELETE",
+            {"id": str(message_id), "channel_id": message["channel_id"], "guild_id": message.get("guild_id")},
+        )
 
     async def delete_channel(self, channel: JSON) -> None:
         guild = self.guilds[int(channel["guild_id"])]
@@ -595,7 +614,8 @@ class FakeDiscord:
 
     def bot_messages(self, channel: JSON | None = None) -> list[JSON]:
         return [
-            m for m in self.messages.values()
+            m
+            for m in self.messages.values()
             if m["author"]["id"] == str(self.app_id) and (channel is None or m["channel_id"] == channel["id"])
         ]
 
@@ -612,18 +632,42 @@ class FakeDiscord:
         r("GET", r"/applications/(?P<app>\d+)/guilds/(?P<guild>\d+)/commands", self._get_commands)
         r("POST", r"/interactions/(?P<id>\d+)/(?P<token>[^/]+)/callback", self._interaction_callback)
         r("POST", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", self._followup)
-        r("GET", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)", self._get_webhook_message)
-        r("PATCH", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)", self._edit_webhook_message)
-        r("DELETE", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)", self._delete_webhook_message)
+        r(
+            "GET",
+            r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)",
+            self._get_webhook_message,
+        )
+        r(
+            "PATCH",
+            r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)",
+            self._edit_webhook_message,
+        )
+        r(
+            "DELETE",
+            r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)",
+            self._delete_webhook_message,
+        )
         r("GET", r"/channels/(?P<channel>\d+)", self._get_channel)
         r("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message)
         r("GET", r"/channels/(?P<channel>\d+)/messages", self._history)
         r("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message)
         r("PATCH", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._edit_message)
         r("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete_message)
-        r("PUT", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/@me", self._add_own_reaction)
-        r("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/(?P<user>@me|\d+)", self._remove_reaction)
-        r("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)", self._list_reactions)
+        r(
+            "PUT",
+            r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/@me",
+            self._add_own_reaction,
+        )
+        r(
+            "DELETE",
+            r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/(?P<user>@me|\d+)",
+            self._remove_reaction,
+        )
+        r(
+            "GET",
+            r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)",
+            self._list_reactions,
+        )
         r("POST", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads", self._create_thread)
         r("GET", r"/guilds/(?P<guild>\d+)/members/(?P<user>\d+)", self._get_member)
 
@@ -694,15 +738,30 @@ class FakeDiscord:
         return self._json(self.bot.user_payload)
 
     async def _get_application(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
-        return self._json({
-            "id": str(self.app_id), "name": "Lightstick", "icon": None, "description": "",
-            "bot_public": True, "bot_require_code_grant": False, "owner": self.owner,
-            "verify_key": "0" * 64, "flags": 0, "team": None, "summary": "",
-        })
+        return self._json(
+            {
+                "id": str(self.app_id),
+                "name": "Lightstick",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": self.owner,
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "summary": "",
+            }
+        )
 
     async def _get_gateway(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
-        return self._json({"url": str(self.gateway_url), "shards": 1,
-                           "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
+        return self._json(
+            {
+                "url": str(self.gateway_url),
+                "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
+            }
+        )
 
     async def _put_commands(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
         scope = m.groupdict().get("guild") or "global"
@@ -735,20 +794,30 @@ class FakeDiscord:
         message_id = None
         if kind in (4, 5, 7):
             channel = record.payload.get("channel") or {}
-            message = self._store_message(channel, data, call, interaction_id=record.id, persist=not ephemeral and kind != 5)
+            message = self._store_message(
+                channel, data, call, interaction_id=record.id, persist=not ephemeral and kind != 5
+            )
             if kind == 7 and "message" in record.payload:
-                message = {**record.payload["message"], **{k: v for k, v in data.items() if k in ("content", "embeds", "components")}}
+                message = {
+                    **record.payload["message"],
+                    **{k: v for k, v in data.items() if k in ("content", "embeds", "components")},
+                }
             record.original = message
             resource["message"] = message
             message_id = message["id"]
-        return self._json({
-            "interaction": {
-                "id": str(record.id), "type": record.payload["type"], "activity_instance_id": None,
-                "response_message_id": message_id, "response_message_loading": kind == 5,
-                "response_message_ephemeral": ephemeral,
-            },
-            "resource": resource,
-        })
+        return self._json(
+            {
+                "interaction": {
+                    "id": str(record.id),
+                    "type": record.payload["type"],
+                    "activity_instance_id": None,
+                    "response_message_id": message_id,
+                    "response_message_loading": kind == 5,
+                    "response_message_ephemeral": ephemeral,
+                },
+                "resource": resource,
+            }
+        )
 
     def _record_for_token(self, token: str) -> InteractionRecord | None:
         return next((r for r in self.interactions.values() if r.token == token), None)
@@ -759,7 +828,9 @@ class FakeDiscord:
             return self._missing(10015)
         channel = record.payload.get("channel") or {}
         body = call.json or {}
-        message = self._store_message(channel, body, call, interaction_id=record.id, persist=not (body.get("flags", 0) & 64))
+        message = self._store_message(
+            channel, body, call, interaction_id=record.id, persist=not (body.get("flags", 0) & 64)
+        )
         record.followups.append(message)
         return self._json(message)
 
@@ -789,16 +860,29 @@ class FakeDiscord:
 
     def _attachments(self, call: Call) -> list[JSON]:
         return [
-            {"id": str(p.snowflake()), "filename": name, "size": len(data),
-             "url": f"https://cdn.fake/{name}", "proxy_url": f"https://cdn.fake/{name}"}
+            {
+                "id": str(p.snowflake()),
+                "filename": name,
+                "size": len(data),
+                "url": f"https://cdn.fake/{name}",
+                "proxy_url": f"https://cdn.fake/{name}",
+            }
             for name, data in call.files
         ]
 
-    def _store_message(self, channel: JSON, body: JSON, call: Call, *, interaction_id: int | None = None, persist: bool = True) -> JSON:
+    def _store_message(
+        self, channel: JSON, body: JSON, call: Call, *, interaction_id: int | None = None, persist: bool = True
+    ) -> JSON:
         message = p.message(
-            p.snowflake(), channel, self.bot.user_payload,
-            content=body.get("content") or "", embeds=body.get("embeds"), components=body.get("components"),
-            attachments=self._attachments(call), flags=body.get("flags") or 0, interaction_id=interaction_id,
+            p.snowflake(),
+            channel,
+            self.bot.user_payload,
+            content=body.get("content") or "",
+            embeds=body.get("embeds"),
+            components=body.get("components"),
+            attachments=self._attachments(call),
+            flags=body.get("flags") or 0,
+            interaction_id=interaction_id,
         )
         if persist:
             self.messages[int(message["id"])] = message
@@ -825,8 +909,13 @@ class FakeDiscord:
         before = int(request.query.get("before", 1 << 63))
         after = int(request.query.get("after", 0))
         found = sorted(
-            (msg for msg in self.messages.values() if msg["channel_id"] == channel_id and after < int(msg["id"]) < before),
-            key=lambda msg: int(msg["id"]), reverse="after" not in request.query,
+            (
+                msg
+                for msg in self.messages.values()
+                if msg["channel_id"] == channel_id and after < int(msg["id"]) < before
+            ),
+            key=lambda msg: int(msg["id"]),
+            reverse="after" not in request.query,
         )
         return self._json([self._with_reactions(msg) for msg in found[:limit]])
 
@@ -834,11 +923,16 @@ class FakeDiscord:
         reactions = []
         for emoji, users in self.reactions.get(int(message["id"]), {}).items():
             if users:
-                reactions.append({
-                    "count": len(users), "count_details": {"burst": 0, "normal": len(users)},
-                    "me": self.app_id in users, "me_burst": False, "emoji": p.emoji_payload(emoji),
-                    "burst_colors": [],
-                })
+                reactions.append(
+                    {
+                        "count": len(users),
+                        "count_details": {"burst": 0, "normal": len(users)},
+                        "me": self.app_id in users,
+                        "me_burst": False,
+                        "emoji": p.emoji_payload(emoji),
+                        "burst_colors": [],
+                    }
+                )
         return {**message, "reactions": reactions}
 
     def _message_in(self, m: re.Match[str]) -> JSON | web.Response:
