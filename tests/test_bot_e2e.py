@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
+import signal
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pytest
 
 from bot.client import REQUIRED_PERMISSIONS, discover_extensions, invite_url
 from bot.paths import PROJECT_DIR
-from tests.conftest import BotRunner
+from tests.conftest import BotRunner, spawn_bot_process, wait_for_output
 from tests.fakediscord import FakeDiscord
 
 EPHEMERAL = 64
@@ -144,3 +147,18 @@ def test_make_run_without_env_names_the_token(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "DISCORD_TOKEN is not set" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_sigterm_shuts_down_cleanly(fake: FakeDiscord, tmp_path: Path) -> None:
+    fake.add_guild()
+    database = tmp_path / "process.db"
+    process = await spawn_bot_process(fake, database)
+    await wait_for_output(process, "logged in as")
+    process.send_signal(signal.SIGTERM)
+    output, _ = await asyncio.wait_for(process.communicate(), 15)
+    assert process.returncode == 0, output.decode()
+    assert "received SIGTERM; shutting down" in output.decode()
+    assert "Traceback" not in output.decode()
+    # The database was closed cleanly: the WAL was checkpointed and the file opens at once.
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
