@@ -1,0 +1,263 @@
+"""`/mv …`: look up music videos in the curated catalog and show their cards.
+
+Each handler checks its input, asks the catalog (``bot.catalog``, loaded once at start)
+and answers with an embed from :mod:`cogs.mv.render`. Cards and lists are public unless
+the member asks for ``private``; errors and "nothing found" are always ephemeral.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.catalog import MV, THEMES, Catalog, normalize
+from bot.errors import UserError
+from bot.ui import reply, truncate
+from cogs.mv.render import (
+    OPTION_TEXT_LIMIT,
+    build_artist_embed,
+    build_mv_embed,
+    build_search_embed,
+    build_themes_embed,
+    no_result_message,
+    search_heading,
+)
+from cogs.mv.views import SearchView, card_link_view
+
+if TYPE_CHECKING:
+    from bot.client import LightstickBot
+
+log = logging.getLogger(__name__)
+
+CHOICE_LIMIT = 25
+SEARCH_LIMIT = 100
+#: Discord lets a bot edit its reply for 15 minutes; controls are disabled before that.
+VIEW_TIMEOUT = 10 * 60.0
+YEAR_RANGE = (1990, 2100)
+
+Year = app_commands.Range[int, YEAR_RANGE[0], YEAR_RANGE[1]]
+Query = app_commands.Range[str, 1, 100]
+
+PRIVATE_HELP = "Only you see the answer (default: everyone in the channel)"
+
+
+def is_age_restricted(channel: object) -> bool:
+    """True in a channel marked age-restricted (NSFW); threads follow their parent."""
+    is_nsfw = getattr(channel, "is_nsfw", None)
+    return bool(is_nsfw()) if callable(is_nsfw) else False
+
+
+def _choice(name: str, value: str) -> app_commands.Choice[str]:
+    return app_commands.Choice(
+        name=truncate(name, OPTION_TEXT_LIMIT), value=value[:OPTION_TEXT_LIMIT]
+    )
+
+
+class MVCog(commands.Cog, name="MV"):
+    """Music-video lookups: cards, search, random picks, artists and themes."""
+
+    mv = app_commands.Group(
+        name="mv", description="Look up K-pop music videos: stories, themes, artists."
+    )
+
+    def __init__(self, bot: LightstickBot) -> None:
+        self.bot = bot
+        self.rng = random.Random()
+        self.view_timeout = VIEW_TIMEOUT
+        self._by_display_name = {
+            mv.display_name.casefold(): mv for mv in reversed(self.catalog.entries)
+        }
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.bot.catalog
+
+    # -- shared steps -------------------------------------------------------------------
+
+    def find_mv(self, text: str) -> MV | None:
+        """An id (what autocomplete sends), a full "Title — Artist (year)", or the best match."""
+        text = text.strip()
+        found = self.catalog.get(text) or self._by_display_name.get(text.casefold())
+        if found is not None:
+            return found
+        best = self.catalog.search(text, limit=1)
+        return best[0] if best else None
+
+    def resolve_artist(self, name: str) -> str:
+        """The catalog's spelling of an act or group, or a UserError naming close ones."""
+        key = normalize(name)
+        for known in self.catalog.artists():
+            if normalize(known) == key:
+                return known
+        close = dict.fromkeys(
+            act
+            for mv in self.catalog.suggestions(name, limit=5)
+            for act in (mv.artist, mv.group)
+            if act
+        )
+        hint = f" Did you mean {', '.join(list(close)[:5])}?" if close else ""
+        raise UserError(f"No artist called “{truncate(name, 100)}” in the catalog.{hint}")
+
+    @staticmethod
+    def resolve_theme(theme: str) -> str:
+        wanted = theme.strip().casefold()
+        if wanted in THEMES:
+            return wanted
+        raise UserError(
+            f"“{truncate(theme, 100)}” is not a theme. Pick one from the list, or see `/mv themes`."
+        )
+
+    async def send_card(
+        self, interaction: discord.Interaction, mv: MV, *, private: bool = False
+    ) -> None:
+        age_restricted = is_age_restricted(interaction.channel)
+        embed = build_mv_embed(mv, self.catalog, age_restricted_channel=age_restricted)
+        await reply(interaction, embed=embed, view=card_link_view(mv), ephemeral=private)
+
+    # -- autocomplete -------------------------------------------------------------------
+
+    async def mv_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            _choice(mv.display_name, mv.id)
+            for mv in self.catalog.autocomplete(current, CHOICE_LIMIT)
+        ]
+
+    async def artist_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        key = normalize(current)
+        names = self.catalog.artists()
+        starts = [n for n in names if normalize(n).startswith(key)]
+        contains = [n for n in names if key in normalize(n) and n not in starts]
+        return [_choice(name, name) for name in (starts + contains)[:CHOICE_LIMIT]]
+
+    async def theme_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        counts = dict(self.catalog.themes_with_counts())
+        ordered = sorted(THEMES, key=lambda theme: (-counts.get(theme, 0), theme))
+        key = current.strip().casefold()
+        starts = [t for t in ordered if t.startswith(key)]
+        contains = [t for t in ordered if key in t and t not in starts]
+        return [
+            _choice(f"{theme} — {counts.get(theme, 0)} MVs", theme)
+            for theme in (starts + contains)[:CHOICE_LIMIT]
+        ]
+
+    # -- commands -----------------------------------------------------------------------
+
+    @mv.command(
+        name="show", description="Show an MV's card: story, twist (spoilered), warnings, links."
+    )
+    @app_commands.describe(
+        mv="The MV: type a title, artist, Hangul title or nickname and pick one",
+        private=PRIVATE_HELP,
+    )
+    async def show(
+        self, interaction: discord.Interaction, mv: Query, private: bool = False
+    ) -> None:
+        found = self.find_mv(mv)
+        if found is None:
+            await reply(interaction, no_result_message(mv, self.catalog.suggestions(mv)))
+            return
+        await self.send_card(interaction, found, private=private)
+
+    @mv.command(
+        name="search",
+        description="Search MVs by title, artist, Hangul title or cast, with filters.",
+    )
+    @app_commands.describe(
+        query="Words to look for: title, artist, Hangul, nickname or an actor's name",
+        artist="Only this act (a group includes its members' solo MVs)",
+        theme="Only MVs with this theme",
+        year="Only MVs released in this year",
+        private=PRIVATE_HELP,
+    )
+    async def search(
+        self,
+        interaction: discord.Interaction,
+        query: Query,
+        artist: str | None = None,
+        theme: str | None = None,
+        year: Year | None = None,
+        private: bool = False,
+    ) -> None:
+        artist = self.resolve_artist(artist) if artist else None
+        theme = self.resolve_theme(theme) if theme else None
+        results = self.catalog.search(
+            query, artist=artist, theme=theme, year=year, limit=SEARCH_LIMIT
+        )
+        if not results:
+            await reply(interaction, no_result_message(query, self.catalog.suggestions(query)))
+            return
+        heading = search_heading(query, artist=artist, theme=theme, year=year)
+        view = SearchView(
+            results,
+            heading=heading,
+            owner_id=interaction.user.id,
+            open_card=lambda pick, mv: self.send_card(pick, mv, private=private),
+            timeout=self.view_timeout,
+        )
+        embed = build_search_embed(results, heading=heading, page=0)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=private)
+        view.origin = interaction
+
+    @mv.command(
+        name="random", description="Show a random MV card, optionally by theme, artist or year."
+    )
+    @app_commands.describe(
+        theme="Pick among MVs with this theme",
+        artist="Pick among this act's MVs (a group includes its members' solo MVs)",
+        year="Pick among MVs released in this year",
+        private=PRIVATE_HELP,
+    )
+    async def random_mv(
+        self,
+        interaction: discord.Interaction,
+        theme: str | None = None,
+        artist: str | None = None,
+        year: Year | None = None,
+        private: bool = False,
+    ) -> None:
+        artist = self.resolve_artist(artist) if artist else None
+        theme = self.resolve_theme(theme) if theme else None
+        pool = self.catalog.filter(artist=artist, theme=theme, year=year)
+        if not pool:
+            asked = search_heading("", artist=artist, theme=theme, year=year)
+            raise UserError(f"No MV in the catalog matches {asked}. Try fewer filters.")
+        await self.send_card(interaction, self.rng.choice(pool), private=private)
+
+    @mv.command(
+        name="artist", description="List an artist's MVs in release order, grouped by universe."
+    )
+    @app_commands.describe(
+        name="The act or group (a group includes its members' solo MVs)",
+        private=PRIVATE_HELP,
+    )
+    async def artist(
+        self, interaction: discord.Interaction, name: Query, private: bool = False
+    ) -> None:
+        act = self.resolve_artist(name)
+        embed = build_artist_embed(act, self.catalog.by_artist(act))
+        await reply(interaction, embed=embed, ephemeral=private)
+
+    @mv.command(name="themes", description="List the MV themes with how many MVs carry each.")
+    @app_commands.describe(private=PRIVATE_HELP)
+    async def themes(self, interaction: discord.Interaction, private: bool = False) -> None:
+        embed = build_themes_embed(self.catalog.themes_with_counts())
+        await reply(interaction, embed=embed, ephemeral=private)
+
+    # Autocomplete wiring (after the commands exist).
+    show.autocomplete("mv")(mv_autocomplete)
+    search.autocomplete("artist")(artist_autocomplete)
+    search.autocomplete("theme")(theme_autocomplete)
+    random_mv.autocomplete("artist")(artist_autocomplete)
+    random_mv.autocomplete("theme")(theme_autocomplete)
+    artist.autocomplete("name")(artist_autocomplete)

@@ -1,0 +1,365 @@
+"""Pure builders for everything `/mv` shows: the MV card, search pages, artist and theme lists.
+
+They take catalog values and return embeds or text, touching no network and no state, so
+every catalog entry can be rendered in a test and checked against Discord's limits. Two
+promises hold for every card: a twist only ever appears between ``||`` spoiler bars (a
+cut never drops the closing bars), and content warnings are always shown in plain sight.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+import discord
+
+from bot.catalog import MV, THEMES, Catalog
+from bot.ui import truncate
+
+log = logging.getLogger(__name__)
+
+# Discord's embed limits (see /work/shared/DISCORD.md).
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELD_COUNT_LIMIT = 25
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+MESSAGE_LIMIT = 2000
+OPTION_TEXT_LIMIT = 100  # select option label / description, autocomplete choice name
+
+#: Short facts (artist, album, themes) never need more; capping them keeps room for the story.
+SHORT_FIELD_LIMIT = 256
+FOOTER_BUDGET = 512
+PAGE_SIZE = 10
+
+SPOILER = "||"
+#: Looks like a bar but is not one, so catalog text can never close a spoiler early.
+_SAFE_BAR = "\u01c0"
+
+CARD_COLOUR = discord.Colour.from_rgb(255, 105, 180)
+MATURE_COLOUR = discord.Colour.from_rgb(139, 0, 0)
+
+WARNING_PREFIX = "⚠️ Content warnings: "
+MATURE_NOTE = (
+    "🔞 This MV is marked mature; the full card shows in age-restricted channels. "
+    "The storyline is hidden behind the spoiler below."
+)
+MATURE_MARK = "🔞 Marked mature (graphic content)."
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def defuse_bars(text: str) -> str:
+    """Replace ``|`` so catalog text cannot open or close a spoiler by accident."""
+    return text.replace("|", _SAFE_BAR)
+
+
+def spoiler(text: str, limit: int) -> str:
+    """``||text||`` in at most ``limit`` characters; a cut shortens the inside, never the bars."""
+    room = limit - 2 * len(SPOILER)
+    if room < 1:
+        return ""
+    return f"{SPOILER}{truncate(defuse_bars(text), room)}{SPOILER}"
+
+
+def join_lines(lines: Sequence[str], limit: int) -> str:
+    """Whole lines up to ``limit`` characters, then "… and N more" instead of a half line."""
+    shown: list[str] = []
+    used = 0
+    for position, line in enumerate(lines):
+        rest = len(lines) - position
+        more = f"… and {rest} more"
+        cost = len(line) + (1 if shown else 0)
+        reserve = 0 if rest == 1 else len(more) + 1
+        if used + cost + reserve > limit:
+            if used + len(more) + (1 if shown else 0) <= limit:
+                shown.append(more)
+            elif not shown:
+                shown.append(truncate(line, limit))
+            break
+        shown.append(line)
+        used += cost
+    return "\n".join(shown)
+
+
+def release_text(mv: MV) -> str:
+    """``6 December 2024``, or the year alone when the day is not known."""
+    day: date | None = mv.release_date
+    if day is None:
+        return str(mv.year)
+    return f"{day.day} {day:%B %Y}"
+
+
+def card_title(mv: MV) -> str:
+    title = f"{mv.title} ({mv.title_ko})" if mv.title_ko and mv.title_ko != mv.title else mv.title
+    return truncate(title, TITLE_LIMIT)
+
+
+def source_label(source: str) -> str:
+    """A seed file name as is; a URL as its site (``hercampus.com``), which fits a footer."""
+    if "://" not in source:
+        return source
+    host = urlsplit(source).hostname or source
+    return host.removeprefix("www.").removeprefix("m.")
+
+
+def sources_footer(mv: MV) -> str:
+    labels = list(dict.fromkeys(source_label(s) for s in mv.sources))
+    return truncate(f"{mv.id} · Sources: " + " · ".join(labels), FOOTER_BUDGET)
+
+
+def warning_line(mv: MV) -> str | None:
+    if not mv.content_warnings:
+        return None
+    return WARNING_PREFIX + ", ".join(mv.content_warnings)
+
+
+def short_line(mv: MV) -> str:
+    """One list line: ``**Title** — Artist (year)`` with ⚠️/🔞 marks."""
+    marks = ("  🔞" if mv.mature else "") + ("  ⚠️" if mv.content_warnings else "")
+    return f"**{mv.title}** — {mv.credit} ({mv.year}){marks}"
+
+
+# --------------------------------------------------------------------------- the card
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    value: str
+    inline: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.name) + len(self.value)
+
+
+def build_mv_embed(mv: MV, catalog: Catalog, *, age_restricted_channel: bool) -> discord.Embed:
+    """The MV card. Mature entries outside age-restricted channels show a reduced card."""
+    restricted = mv.mature and not age_restricted_channel
+    title = card_title(mv)
+    footer = sources_footer(mv)
+    fields = _card_fields(mv, catalog, restricted=restricted)
+    used = len(title) + len(footer) + sum(field.size for field in fields)
+    embed = discord.Embed(
+        title=title,
+        url=mv.youtube_link,
+        description=_card_description(
+            mv, restricted, min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - used)
+        ),
+        colour=MATURE_COLOUR if mv.mature else CARD_COLOUR,
+    )
+    for field in fields:
+        embed.add_field(name=field.name, value=field.value, inline=field.inline)
+    embed.set_footer(text=footer)
+    return embed
+
+
+def _card_description(mv: MV, restricted: bool, budget: int) -> str:
+    """Warnings and the mature note first (always visible), then the storyline with what is left."""
+    head = [line for line in (warning_line(mv), _mature_line(mv, restricted)) if line]
+    text = truncate("\n".join(head), budget)
+    if not mv.storyline:
+        return text
+    gap = "\n\n" if text else ""
+    room = budget - len(text) - len(gap)
+    if room < 10:
+        return text
+    story = spoiler(mv.storyline, room) if restricted else truncate(mv.storyline, room)
+    return text + gap + story
+
+
+def _mature_line(mv: MV, restricted: bool) -> str | None:
+    if not mv.mature:
+        return None
+    return MATURE_NOTE if restricted else MATURE_MARK
+
+
+def _card_fields(mv: MV, catalog: Catalog, *, restricted: bool) -> list[_Field]:
+    fields = [
+        _Field("Artist", truncate(mv.credit, SHORT_FIELD_LIMIT), True),
+        _Field("Released", release_text(mv), True),
+    ]
+    if mv.album:
+        fields.append(_Field("Album", truncate(mv.album, SHORT_FIELD_LIMIT), True))
+    fields.append(_Field("Themes", truncate(", ".join(mv.themes), SHORT_FIELD_LIMIT), True))
+    if mv.cast and not restricted:
+        cast = join_lines([_cast_line(m.name, m.role) for m in mv.cast], FIELD_VALUE_LIMIT)
+        fields.append(_Field("Cast", cast, False))
+    if mv.twist and not restricted:
+        fields.append(_Field("Twist (spoiler)", spoiler(mv.twist, FIELD_VALUE_LIMIT), False))
+    if mv.universe:
+        fields.append(_Field("Universe", _universe_text(mv, catalog), False))
+    return fields
+
+
+def _cast_line(name: str, role: str | None) -> str:
+    return f"{name} — {role}" if role else name
+
+
+def _universe_text(mv: MV, catalog: Catalog) -> str:
+    assert mv.universe is not None
+    members = sorted(
+        (other for other in catalog.filter(universe=mv.universe) if other.universe == mv.universe),
+        key=lambda other: other.universe_order or 0,
+    )
+    ids = [other.id for other in members]
+    heading = mv.universe
+    if mv.id in ids:
+        heading += f" · part {ids.index(mv.id) + 1} of {len(ids)}"
+    before, after = catalog.universe_neighbours(mv)
+    lines = [truncate(heading, SHORT_FIELD_LIMIT)]
+    if before is not None:
+        lines.append(f"◀ Previous: {before.display_name}")
+    if after is not None:
+        lines.append(f"▶ Next: {after.display_name}")
+    return join_lines(lines, FIELD_VALUE_LIMIT)
+
+
+# --------------------------------------------------------------------------- search pages
+
+
+def page_count(total: int, per_page: int = PAGE_SIZE) -> int:
+    return max(1, -(-total // per_page))
+
+
+def page_items(results: Sequence[MV], page: int, per_page: int = PAGE_SIZE) -> list[MV]:
+    start = page * per_page
+    return list(results[start : start + per_page])
+
+
+def search_heading(
+    query: str, *, artist: str | None = None, theme: str | None = None, year: int | None = None
+) -> str:
+    """``“haru” · artist BIGBANG · theme tragedy · 2008`` — what the user asked for."""
+    parts = [f"“{truncate(query.strip(), 80)}”"] if query.strip() else []
+    if artist:
+        parts.append(f"artist {truncate(artist, 60)}")
+    if theme:
+        parts.append(f"theme {truncate(theme, 40)}")
+    if year is not None:
+        parts.append(str(year))
+    return " · ".join(parts) or "every MV"
+
+
+def build_search_embed(
+    results: Sequence[MV], *, heading: str, page: int, per_page: int = PAGE_SIZE
+) -> discord.Embed:
+    """One page of results, numbered across pages, with the page position in the footer."""
+    pages = page_count(len(results), per_page)
+    page = min(max(page, 0), pages - 1)
+    first = page * per_page
+    lines = [
+        f"`{first + offset + 1:>2}.` {short_line(mv)}"
+        for offset, mv in enumerate(page_items(results, page, per_page))
+    ]
+    embed = discord.Embed(
+        title=truncate(f"MV search: {heading}", TITLE_LIMIT),
+        description=join_lines(lines, DESCRIPTION_LIMIT),
+        colour=CARD_COLOUR,
+    )
+    noun = "MV" if len(results) == 1 else "MVs"
+    position = f"Page {page + 1} of {pages} · {len(results)} {noun}"
+    embed.set_footer(text=f"{position} · pick one below to open its card")
+    return embed
+
+
+def option_label(mv: MV) -> str:
+    """Select-menu label: the catalog's ``Title — Artist (year)`` (already ≤ 100)."""
+    return truncate(mv.display_name, OPTION_TEXT_LIMIT)
+
+
+def option_description(mv: MV) -> str:
+    marks = " · mature" if mv.mature else ""
+    return truncate(", ".join(mv.themes) + marks, OPTION_TEXT_LIMIT)
+
+
+def no_result_message(query: str, suggestions: Sequence[MV]) -> str:
+    """The ephemeral "nothing found" reply, with the closest entries when there are some."""
+    shown = discord.utils.escape_markdown(truncate(query.strip(), 100)) or "that"
+    text = f"No MV in the catalog matches “{shown}”."
+    if suggestions:
+        closest = "\n".join(f"• {mv.display_name}" for mv in suggestions)
+        text += f" Closest matches:\n{closest}\nPick one from `/mv show`'s suggestions."
+    else:
+        text += " Try fewer words, another spelling, or browse with `/mv search`."
+    return truncate(text, MESSAGE_LIMIT)
+
+
+# --------------------------------------------------------------------------- artist list
+
+
+STANDALONE = "Other MVs"
+
+
+def group_by_universe(mvs: Sequence[MV]) -> list[tuple[str, list[MV]]]:
+    """Universes in order of their first release, standalone MVs last; release order inside."""
+    groups: dict[str, list[MV]] = {}
+    for mv in mvs:
+        groups.setdefault(mv.universe or "", []).append(mv)
+    ordered = [(name, items) for name, items in groups.items() if name]
+    if "" in groups:
+        label = STANDALONE if ordered else "MVs"
+        ordered.append((label, groups[""]))
+    return ordered
+
+
+def build_artist_embed(name: str, mvs: Sequence[MV]) -> discord.Embed:
+    """An act's MVs (a group's with its members' solo MVs) in release order, by universe."""
+    solo = sum(1 for mv in mvs if mv.group and mv.artist != name)
+    summary = f"{len(mvs)} MV{'s' if len(mvs) != 1 else ''} in the catalog, in release order"
+    if solo:
+        summary += f", including {solo} solo MV{'s' if solo != 1 else ''} by members"
+    title = truncate(f"{name} — music videos", TITLE_LIMIT)
+    embed = discord.Embed(title=title, description=summary + ".", colour=CARD_COLOUR)
+    embed.set_footer(text="Open a card with /mv show")
+    used = len(title) + len(embed.description or "") + len(embed.footer.text or "")
+    groups = group_by_universe(mvs)
+    for position, (group, items) in enumerate(groups):
+        if position == FIELD_COUNT_LIMIT - 1 and len(groups) > FIELD_COUNT_LIMIT:
+            rest = sum(len(found) for _, found in groups[position:])
+            field_name, value = "More", f"… and {rest} more MVs"
+        else:
+            field_name = truncate(group, FIELD_NAME_LIMIT)
+            lines = [_artist_line(mv, name) for mv in items]
+            room = min(FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT - used - len(field_name))
+            if room < 20:
+                break
+            value = join_lines(lines, room)
+        embed.add_field(name=field_name, value=value, inline=False)
+        used += len(field_name) + len(value)
+        if field_name == "More":
+            break
+    return embed
+
+
+def _artist_line(mv: MV, act: str) -> str:
+    by = f" — {mv.artist}" if mv.artist != act else ""
+    mark = " 🔞" if mv.mature else ""
+    return f"`{mv.year}` **{mv.title}**{by}{mark}"
+
+
+# --------------------------------------------------------------------------- themes
+
+
+def build_themes_embed(counts: Sequence[tuple[str, int]]) -> discord.Embed:
+    """Each theme in use with its count (most used first), then the ones nothing uses yet."""
+    used = {theme for theme, _ in counts}
+    lines = [f"`{theme}` — {count} MV{'s' if count != 1 else ''}" for theme, count in counts]
+    unused = sorted(THEMES - used)
+    description = "\n".join(lines) or "The catalog is empty."
+    if unused:
+        description += "\n\nNo MVs yet: " + ", ".join(f"`{theme}`" for theme in unused)
+    embed = discord.Embed(
+        title="MV themes",
+        description=truncate(description, DESCRIPTION_LIMIT),
+        colour=CARD_COLOUR,
+    )
+    embed.set_footer(text="Use a theme with /mv search theme: or /mv random theme:")
+    return embed
