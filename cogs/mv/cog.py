@@ -20,9 +20,9 @@ from bot.errors import UserError
 from bot.ui import reply, truncate
 from cogs.mv.render import (
     OPTION_TEXT_LIMIT,
+    PAGE_SIZE,
     build_artist_embed,
     build_mv_embed,
-    build_search_embed,
     build_themes_embed,
     no_result_message,
     search_heading,
@@ -69,6 +69,7 @@ class MVCog(commands.Cog, name="MV"):
         self.bot = bot
         self.rng = random.Random()
         self.view_timeout = VIEW_TIMEOUT
+        self.page_size = PAGE_SIZE
         self._by_display_name = {
             mv.display_name.casefold(): mv for mv in reversed(self.catalog.entries)
         }
@@ -108,9 +109,8 @@ class MVCog(commands.Cog, name="MV"):
         wanted = theme.strip().casefold()
         if wanted in THEMES:
             return wanted
-        raise UserError(
-            f"“{truncate(theme, 100)}” is not a theme. Pick one from the list, or see `/mv themes`."
-        )
+        shown = truncate(theme, 100)
+        raise UserError(f"“{shown}” is not a theme; pick one from the list (see `/mv themes`).")
 
     async def send_card(
         self, interaction: discord.Interaction, mv: MV, *, private: bool = False
@@ -204,8 +204,9 @@ class MVCog(commands.Cog, name="MV"):
             owner_id=interaction.user.id,
             open_card=lambda pick, mv: self.send_card(pick, mv, private=private),
             timeout=self.view_timeout,
+            per_page=self.page_size,
         )
-        embed = build_search_embed(results, heading=heading, page=0)
+        embed = view.embed()
         await interaction.response.send_message(embed=embed, view=view, ephemeral=private)
         view.origin = interaction
 

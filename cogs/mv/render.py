@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.catalog import MV, THEMES, Catalog
+from bot.catalog import MV, THEMES, Catalog, normalize
 from bot.ui import truncate
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def release_text(mv: MV) -> str:
 
 def card_title(mv: MV) -> str:
     title = f"{mv.title} ({mv.title_ko})" if mv.title_ko and mv.title_ko != mv.title else mv.title
-    return truncate(title, TITLE_LIMIT)
+    return truncate(defuse_bars(title), TITLE_LIMIT)
 
 
 def source_label(source: str) -> str:
@@ -111,7 +111,7 @@ def source_label(source: str) -> str:
 
 def sources_footer(mv: MV) -> str:
     labels = list(dict.fromkeys(source_label(s) for s in mv.sources))
-    return truncate(f"{mv.id} · Sources: " + " · ".join(labels), FOOTER_BUDGET)
+    return truncate(defuse_bars(f"{mv.id} · Sources: " + " · ".join(labels)), FOOTER_BUDGET)
 
 
 def warning_line(mv: MV) -> str | None:
@@ -123,7 +123,7 @@ def warning_line(mv: MV) -> str | None:
 def short_line(mv: MV) -> str:
     """One list line: ``**Title** — Artist (year)`` with ⚠️/🔞 marks."""
     marks = ("  🔞" if mv.mature else "") + ("  ⚠️" if mv.content_warnings else "")
-    return f"**{mv.title}** — {mv.credit} ({mv.year}){marks}"
+    return defuse_bars(f"**{mv.title}** — {mv.credit} ({mv.year})") + marks
 
 
 # --------------------------------------------------------------------------- the card
@@ -171,7 +171,7 @@ def _card_description(mv: MV, restricted: bool, budget: int) -> str:
     room = budget - len(text) - len(gap)
     if room < 10:
         return text
-    story = spoiler(mv.storyline, room) if restricted else truncate(mv.storyline, room)
+    story = spoiler(mv.storyline, room) if restricted else truncate(defuse_bars(mv.storyline), room)
     return text + gap + story
 
 
@@ -183,11 +183,11 @@ def _mature_line(mv: MV, restricted: bool) -> str | None:
 
 def _card_fields(mv: MV, catalog: Catalog, *, restricted: bool) -> list[_Field]:
     fields = [
-        _Field("Artist", truncate(mv.credit, SHORT_FIELD_LIMIT), True),
+        _Field("Artist", truncate(defuse_bars(mv.credit), SHORT_FIELD_LIMIT), True),
         _Field("Released", release_text(mv), True),
     ]
     if mv.album:
-        fields.append(_Field("Album", truncate(mv.album, SHORT_FIELD_LIMIT), True))
+        fields.append(_Field("Album", truncate(defuse_bars(mv.album), SHORT_FIELD_LIMIT), True))
     fields.append(_Field("Themes", truncate(", ".join(mv.themes), SHORT_FIELD_LIMIT), True))
     if mv.cast and not restricted:
         cast = join_lines([_cast_line(m.name, m.role) for m in mv.cast], FIELD_VALUE_LIMIT)
@@ -200,7 +200,7 @@ def _card_fields(mv: MV, catalog: Catalog, *, restricted: bool) -> list[_Field]:
 
 
 def _cast_line(name: str, role: str | None) -> str:
-    return f"{name} — {role}" if role else name
+    return defuse_bars(f"{name} — {role}" if role else name)
 
 
 def _universe_text(mv: MV, catalog: Catalog) -> str:
@@ -219,7 +219,7 @@ def _universe_text(mv: MV, catalog: Catalog) -> str:
         lines.append(f"◀ Previous: {before.display_name}")
     if after is not None:
         lines.append(f"▶ Next: {after.display_name}")
-    return join_lines(lines, FIELD_VALUE_LIMIT)
+    return join_lines([defuse_bars(line) for line in lines], FIELD_VALUE_LIMIT)
 
 
 # --------------------------------------------------------------------------- search pages
@@ -245,7 +245,7 @@ def search_heading(
         parts.append(f"theme {truncate(theme, 40)}")
     if year is not None:
         parts.append(str(year))
-    return " · ".join(parts) or "every MV"
+    return defuse_bars(" · ".join(parts)) or "every MV"
 
 
 def build_search_embed(
@@ -312,11 +312,11 @@ def group_by_universe(mvs: Sequence[MV]) -> list[tuple[str, list[MV]]]:
 
 def build_artist_embed(name: str, mvs: Sequence[MV]) -> discord.Embed:
     """An act's MVs (a group's with its members' solo MVs) in release order, by universe."""
-    solo = sum(1 for mv in mvs if mv.group and mv.artist != name)
+    solo = sum(1 for mv in mvs if not _same_act(mv.artist, name))
     summary = f"{len(mvs)} MV{'s' if len(mvs) != 1 else ''} in the catalog, in release order"
     if solo:
         summary += f", including {solo} solo MV{'s' if solo != 1 else ''} by members"
-    title = truncate(f"{name} — music videos", TITLE_LIMIT)
+    title = truncate(defuse_bars(f"{name} — music videos"), TITLE_LIMIT)
     embed = discord.Embed(title=title, description=summary + ".", colour=CARD_COLOUR)
     embed.set_footer(text="Open a card with /mv show")
     used = len(title) + len(embed.description or "") + len(embed.footer.text or "")
@@ -326,7 +326,7 @@ def build_artist_embed(name: str, mvs: Sequence[MV]) -> discord.Embed:
             rest = sum(len(found) for _, found in groups[position:])
             field_name, value = "More", f"… and {rest} more MVs"
         else:
-            field_name = truncate(group, FIELD_NAME_LIMIT)
+            field_name = truncate(defuse_bars(group), FIELD_NAME_LIMIT)
             lines = [_artist_line(mv, name) for mv in items]
             room = min(FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT - used - len(field_name))
             if room < 20:
@@ -339,10 +339,14 @@ def build_artist_embed(name: str, mvs: Sequence[MV]) -> discord.Embed:
     return embed
 
 
+def _same_act(one: str, other: str) -> bool:
+    return normalize(one) == normalize(other)
+
+
 def _artist_line(mv: MV, act: str) -> str:
-    by = f" — {mv.artist}" if mv.artist != act else ""
+    by = "" if _same_act(mv.artist, act) else f" — {mv.artist}"
     mark = " 🔞" if mv.mature else ""
-    return f"`{mv.year}` **{mv.title}**{by}{mark}"
+    return defuse_bars(f"`{mv.year}` **{mv.title}**{by}") + mark
 
 
 # --------------------------------------------------------------------------- themes
