@@ -286,7 +286,7 @@ def no_result_message(query: str, suggestions: Sequence[MV]) -> str:
     text = f"No MV in the catalog matches “{shown}”."
     if suggestions:
         closest = "\n".join(f"• {mv.display_name}" for mv in suggestions)
-        text += f" Closest matches:\n{closest}\nPick one from `/mv show`'s suggestions."
+        text += f" Closest matches:\n{closest}\nType one into `/mv show` and pick it from the list."
     else:
         text += " Try fewer words, another spelling, or browse with `/mv search`."
     return truncate(text, MESSAGE_LIMIT)
