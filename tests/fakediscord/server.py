@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 import discord
 import yarl
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.fakediscord import payloads as p
 
@@ -703,10 +703,11 @@ class FakeDiscord:
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
             async for part in reader:
+                assert isinstance(part, BodyPartReader)
                 if part.name == "payload_json":
-                    call.json = json.loads(await part.text())  # type: ignore[union-attr]
+                    call.json = json.loads(await part.text())
                 else:
-                    call.files.append((part.filename or part.name or "", await part.read()))  # type: ignore[union-attr]
+                    call.files.append((part.filename or part.name or "", await part.read()))
         else:
             text = await request.text()
             call.json = json.loads(text) if text else None
@@ -792,16 +793,14 @@ class FakeDiscord:
         ephemeral = bool(data.get("flags", 0) & 64)
         resource: JSON = {"type": kind}
         message_id = None
-        if kind in (4, 5, 7):
+        if kind == 7 and "message" in record.payload:
+            message = self._update_component_message(record.payload["message"], data)
+        if kind in (4, 5):
             channel = record.payload.get("channel") or {}
             message = self._store_message(
                 channel, data, call, interaction_id=record.id, persist=not ephemeral and kind != 5
             )
-            if kind == 7 and "message" in record.payload:
-                message = {
-                    **record.payload["message"],
-                    **{k: v for k, v in data.items() if k in ("content", "embeds", "components")},
-                }
+        if kind in (4, 5, 7):
             record.original = message
             resource["message"] = message
             message_id = message["id"]
@@ -818,6 +817,14 @@ class FakeDiscord:
                 "resource": resource,
             }
         )
+
+    def _update_component_message(self, clicked: JSON, data: JSON) -> JSON:
+        """A type 7 response edits the message whose component was used, in place."""
+        stored = self.messages.get(int(clicked["id"]), clicked)
+        for key in ("content", "embeds", "components"):
+            if key in data:
+                stored[key] = data[key]
+        return stored
 
     def _record_for_token(self, token: str) -> InteractionRecord | None:
         return next((r for r in self.interactions.values() if r.token == token), None)
