@@ -1,0 +1,420 @@
+"""Validation of the catalog TOML: every mistake, named by entry and field, in one error.
+
+The catalog is edited by hand and reviewed like code, so the loader is strict: unknown
+fields, unknown themes or warnings, wrong types, bad slugs and dates, aliases that would
+find two entries and clashing universe orders all stop the load with a message a
+contributor can act on (``entry 'vixx-error': field 'themes': unknown theme 'scifi' …``).
+All problems are collected, so one run of ``python -m bot.catalog check`` lists them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from types import ModuleType
+from typing import Any
+
+from bot.catalog.model import MV, THEMES, WARNINGS, CastMember, CatalogError, shorten
+from bot.catalog.text import matching_key
+
+FIELDS = (
+    "id", "title", "title_ko", "artist", "group", "year", "release_date", "album", "cast",
+    "themes", "universe", "universe_order", "storyline", "twist", "content_warnings",
+    "mature", "aliases", "sources", "youtube_url",
+)  # fmt: skip
+_FIELD_SET = frozenset(FIELDS)
+CAST_FIELDS = ("name", "role")
+YEARS = (1900, 2100)
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SEED_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.txt")
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#]\S*)?")
+_YOUTUBE_VIDEO = re.compile(
+    r"https://(?:(?:www\.|m\.)?youtube\.com/watch\?v=|youtu\.be/)[A-Za-z0-9_-]{11}(?:[&?#]\S*)?"
+)
+_MAX_PROBLEMS_SHOWN = 30
+
+
+def _toml_module() -> ModuleType:
+    """tomli when installed (the stdlib's tomllib, compiled: ~3x faster), else tomllib."""
+    try:
+        return importlib.import_module("tomli")
+    except ModuleNotFoundError:
+        return importlib.import_module("tomllib")
+
+
+toml_parser = _toml_module()
+
+
+def read_entries(text: str, *, source: str = "<string>") -> list[MV]:
+    """The valid entries of catalog TOML in file order, or a CatalogError listing every problem."""
+    try:
+        document = toml_parser.loads(text)
+    except toml_parser.TOMLDecodeError as error:
+        raise CatalogError(f"{source}: not valid TOML: {error}") from None
+    problems = [
+        f"unknown top-level key {key!r} (entries are [[mv]] tables)"
+        for key in document
+        if key != "mv"
+    ]
+    raw_entries = document.get("mv")
+    if not isinstance(raw_entries, list) or not raw_entries:
+        got = "" if raw_entries is None else f", got {_describe(raw_entries)}"
+        problems.append(f"no entries: expected [[mv]] tables{got}")
+        raise _catalog_error(problems, source)
+    numbered: list[tuple[int, MV]] = []
+    for number, raw in enumerate(raw_entries, start=1):
+        mv, entry_problems = _read_entry(raw, number)
+        problems.extend(entry_problems)
+        if mv is not None:
+            numbered.append((number, mv))
+    entries = [mv for _, mv in numbered]
+    problems += _check_unique_ids(numbered) + _check_aliases(entries) + _check_universes(entries)
+    if problems:
+        raise _catalog_error(problems, source)
+    return entries
+
+
+def _catalog_error(problems: list[str], source: str) -> CatalogError:
+    if len(problems) == 1:
+        return CatalogError(f"{source}: {problems[0]}", problems)
+    shown = problems[:_MAX_PROBLEMS_SHOWN]
+    lines = [f"{source}: {len(problems)} problems:"] + [f"  - {p}" for p in shown]
+    if len(problems) > len(shown):
+        lines.append(f"  … and {len(problems) - len(shown)} more")
+    return CatalogError("\n".join(lines), problems)
+
+
+# --------------------------------------------------------------------------- one entry
+
+
+def _toml_type(value: object) -> str:
+    names: list[tuple[type, str]] = [
+        (bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"),
+        (list, "array"), (dict, "table"), (datetime, "datetime"), (date, "date"),
+    ]  # fmt: skip
+    for kind, name in names:
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _describe(value: object) -> str:
+    return f"{_toml_type(value)} {shorten(repr(value), 40)}"
+
+
+def _did_you_mean(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value.lower(), sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _all_known_once(items: list[Any], allowed: frozenset[str]) -> bool:
+    """Every item is one of ``allowed`` (so a clean string) and none is repeated."""
+    try:
+        return allowed.issuperset(items) and len(set(items)) == len(items)
+    except TypeError:  # an unhashable item (a table): the slow path will name it
+        return False
+
+
+def _read_entry(raw: object, number: int) -> tuple[MV | None, list[str]]:
+    """One entry as an MV, or None with everything that is wrong with it."""
+    if not isinstance(raw, dict):
+        return None, [f"entry #{number}: expected a table ([[mv]]), got {_describe(raw)}"]
+    reader = _EntryReader(raw, number)
+    reader.check_fields()
+    mv_id = reader.slug()
+    year = reader.year()
+    universe, universe_order = reader.universe()
+    fields: dict[str, Any] = {
+        "id": mv_id,
+        "title": reader.text("title", required=True),
+        "title_ko": reader.text("title_ko"),
+        "artist": reader.text("artist", required=True),
+        "group": reader.text("group"),
+        "year": year,
+        "release_date": reader.release_date(year),
+        "album": reader.text("album"),
+        "cast": reader.cast(),
+        "themes": reader.texts("themes", required=True, allowed=THEMES, noun="theme"),
+        "universe": universe,
+        "universe_order": universe_order,
+        "storyline": reader.text("storyline"),
+        "twist": reader.text("twist"),
+        "content_warnings": reader.texts(
+            "content_warnings", allowed=WARNINGS, noun="content warning"
+        ),
+        "mature": reader.boolean("mature"),
+        "aliases": reader.texts("aliases", noun="alias"),
+        "sources": reader.sources(),
+        "youtube_url": reader.youtube_url(),
+    }
+    if reader.problems:
+        return None, reader.problems
+    return MV(**fields), []
+
+
+class _EntryReader:
+    """Reads the fields of one ``[[mv]]`` table, recording each problem with entry and field."""
+
+    def __init__(self, raw: dict[str, Any], number: int) -> None:
+        self.raw = raw
+        ident = raw.get("id")
+        named = isinstance(ident, str) and _SLUG.fullmatch(ident)
+        self.label = f"entry {ident!r}" if named else f"entry #{number}"
+        self.problems: list[str] = []
+
+    def problem(self, field: str, message: str) -> None:
+        self.problems.append(f"{self.label}: field {field!r}: {message}")
+
+    def check_fields(self) -> None:
+        if self.raw.keys() <= _FIELD_SET:
+            return
+        for field in self.raw:
+            if field not in _FIELD_SET:
+                hint = _did_you_mean(field, FIELDS)
+                self.problem(field, f"unknown field{hint} (known: {', '.join(FIELDS)})")
+
+    def _get(self, field: str, required: bool) -> Any:
+        value = self.raw.get(field)
+        if value is None and required:
+            self.problem(field, "missing (required)")
+        return value
+
+    def text(self, field: str, *, required: bool = False) -> str | None:
+        value = self.raw.get(field)
+        if type(value) is str and (stripped := value.strip()):
+            return stripped  # the usual case, checked first: loading runs this 100,000 times
+        if value is None:
+            if required:
+                self.problem(field, "missing (required)")
+        elif not isinstance(value, str):
+            self.problem(field, f"expected a string, got {_describe(value)}")
+        else:
+            self.problem(field, "must not be empty")
+        return None
+
+    def integer(self, field: str, *, required: bool = False) -> int | None:
+        value = self._get(field, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(field, f"expected an integer, got {_describe(value)}")
+            return None
+        return value
+
+    def boolean(self, field: str) -> bool:
+        value = self.raw.get(field, False)
+        if not isinstance(value, bool):
+            self.problem(field, f"expected true or false, got {_describe(value)}")
+            return False
+        return value
+
+    def texts(
+        self,
+        field: str,
+        *,
+        required: bool = False,
+        allowed: frozenset[str] | None = None,
+        noun: str = "value",
+    ) -> tuple[str, ...]:
+        value = self._get(field, required)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.problem(field, f"expected an array of strings, got {_describe(value)}")
+            return ()
+        if value and allowed is not None and _all_known_once(value, allowed):
+            return tuple(value)  # the usual case, checked with set operations
+        if required and not value:
+            self.problem(field, f"needs at least one {noun}")
+        items: list[str] = []
+        for position, item in enumerate(value, start=1):
+            if not isinstance(item, str) or not item.strip():
+                got = _describe(item) if not isinstance(item, str) else "an empty string"
+                self.problem(field, f"item {position}: expected a non-empty string, got {got}")
+            elif allowed is not None and item not in allowed:
+                known = ", ".join(sorted(allowed))
+                hint = _did_you_mean(item, allowed)
+                self.problem(field, f"unknown {noun} {item!r} (known: {known}){hint}")
+            elif allowed is not None and item in items:
+                self.problem(field, f"{noun} {item!r} is listed twice")
+            else:
+                items.append(item.strip())
+        return tuple(items)
+
+    def slug(self) -> str | None:
+        value = self.text("id", required=True)
+        if value is not None and not _SLUG.fullmatch(value):
+            self.problem(
+                "id",
+                f"{value!r} is not a slug (lowercase letters, digits and single hyphens, "
+                "e.g. 'vixx-error')",
+            )
+            return None
+        return value
+
+    def year(self) -> int | None:
+        value = self.integer("year", required=True)
+        if value is not None and not YEARS[0] <= value <= YEARS[1]:
+            self.problem("year", f"{value} is not a plausible year ({YEARS[0]}-{YEARS[1]})")
+            return None
+        return value
+
+    def release_date(self, year: int | None) -> date | None:
+        value = self.raw.get("release_date")
+        if value is None:
+            return None
+        if isinstance(value, date) and not isinstance(value, datetime):
+            day = value  # a bare TOML date (release_date = 2024-12-06) means the same
+        elif isinstance(value, str):
+            try:
+                if not _DATE.fullmatch(value):
+                    raise ValueError(value)
+                day = date.fromisoformat(value)
+            except ValueError:
+                self.problem("release_date", f"{value!r} is not a date (expected YYYY-MM-DD)")
+                return None
+        else:
+            self.problem("release_date", f"expected a string YYYY-MM-DD, got {_describe(value)}")
+            return None
+        if year is not None and day.year != year:
+            self.problem("release_date", f"{day.isoformat()} is not in the entry's year {year}")
+            return None
+        return day
+
+    def cast(self) -> tuple[CastMember, ...]:
+        value = self.raw.get("cast", [])
+        if not isinstance(value, list):
+            self.problem("cast", f"expected an array of tables, got {_describe(value)}")
+            return ()
+        members: list[CastMember] = []
+        for position, item in enumerate(value, start=1):
+            member = self._cast_member(item, f"item {position}")
+            if member is not None:
+                members.append(member)
+        return tuple(members)
+
+    def _cast_member(self, item: object, where: str) -> CastMember | None:
+        if not isinstance(item, dict):
+            self.problem(
+                "cast",
+                f"{where}: expected a table {{ name = …, role = … }}, got {_describe(item)}",
+            )
+            return None
+        unknown = [key for key in item if key not in CAST_FIELDS]
+        if unknown:
+            self.problem("cast", f"{where}: unknown key {unknown[0]!r} (known: name, role)")
+        name, role = item.get("name"), item.get("role")
+        if not isinstance(name, str) or not name.strip():
+            self.problem("cast", f"{where}: 'name' must be a non-empty string")
+            return None
+        if role is not None and (not isinstance(role, str) or not role.strip()):
+            self.problem("cast", f"{where}: 'role' must be a non-empty string")
+            return None
+        return CastMember(name.strip(), role.strip() if role else None)
+
+    def universe(self) -> tuple[str | None, int | None]:
+        universe = self.text("universe")
+        order = self.integer("universe_order")
+        if universe is not None and "universe_order" not in self.raw:
+            self.problem("universe_order", "missing (required when 'universe' is set)")
+        if order is not None and "universe" not in self.raw:
+            self.problem("universe", "missing (required when 'universe_order' is set)")
+        if order is not None and order < 1:
+            self.problem("universe_order", f"must be 1 or more, got {order}")
+        return universe, order
+
+    def sources(self) -> tuple[str, ...]:
+        sources = self.texts("sources", required=True, noun="source")
+        for source in sources:
+            if not (_SEED_FILE.fullmatch(source) or _URL.fullmatch(source)):
+                self.problem(
+                    "sources",
+                    f"{source!r} is neither a seed file name "
+                    "(e.g. '002_0f347bd8e5380b69.txt') nor an http(s) URL",
+                )
+        return sources
+
+    def youtube_url(self) -> str | None:
+        url = self.text("youtube_url")
+        if url is not None and not _YOUTUBE_VIDEO.fullmatch(url):
+            self.problem(
+                "youtube_url",
+                f"{url!r} is not a YouTube video link (https://www.youtube.com/watch?v=… or "
+                "https://youtu.be/…); leave it out and the card links a search",
+            )
+            return None
+        return url
+
+
+# --------------------------------------------------------------------------- across entries
+
+
+def _label(mv: MV) -> str:
+    return f"entry {mv.id!r}"
+
+
+def _check_unique_ids(numbered: list[tuple[int, MV]]) -> list[str]:
+    problems: list[str] = []
+    first: dict[str, int] = {}
+    for number, mv in numbered:
+        if mv.id in first:
+            problems.append(
+                f"entry #{number}: field 'id': duplicate id {mv.id!r} "
+                f"(already used by entry #{first[mv.id]})"
+            )
+        else:
+            first[mv.id] = number
+    return problems
+
+
+def _check_aliases(entries: list[MV]) -> list[str]:
+    """An alias must lead to one entry: not another entry's alias, title or Hangul title."""
+    problems: list[str] = []
+    titles: defaultdict[str, list[MV]] = defaultdict(list)
+    for mv in entries:
+        for title in filter(None, (mv.title, mv.title_ko)):
+            titles[matching_key(title)].append(mv)
+    alias_owner: dict[str, MV] = {}
+    for mv in entries:
+        for alias in mv.aliases:
+            key = matching_key(alias)
+            where = f"{_label(mv)}: field 'aliases': alias {alias!r}"
+            if not key:
+                problems.append(f"{where} has no letters or digits")
+                continue
+            others = [other for other in titles.get(key, ()) if other.id != mv.id]
+            owner = alias_owner.setdefault(key, mv)
+            if others:
+                problems.append(f"{where} is the title of {_label(others[0])}")
+            elif owner.id != mv.id:
+                problems.append(f"{where} is already an alias of {_label(owner)}")
+    return problems
+
+
+def _check_universes(entries: list[MV]) -> list[str]:
+    """A universe is spelt one way, and no two of its entries share a place in its order."""
+    problems: list[str] = []
+    spelling: dict[str, MV] = {}
+    places: dict[tuple[str, int], MV] = {}
+    for mv in entries:
+        if mv.universe is None or mv.universe_order is None:
+            continue
+        key = matching_key(mv.universe)
+        first = spelling.setdefault(key, mv)
+        if first.universe != mv.universe:
+            problems.append(
+                f"{_label(mv)}: field 'universe': {mv.universe!r} is spelt "
+                f"{first.universe!r} in {_label(first)}"
+            )
+        holder = places.setdefault((key, mv.universe_order), mv)
+        if holder.id != mv.id:
+            problems.append(
+                f"{_label(mv)}: field 'universe_order': {mv.universe!r} already has "
+                f"order {mv.universe_order} ({_label(holder)})"
+            )
+    return problems
