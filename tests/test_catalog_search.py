@@ -86,6 +86,8 @@ FIRST_RESULT = [
     # typos
     ("eror vixx", "vixx-error"),
     ("come bak home", "2ne1-come-back-home"),
+    ("xome back home", "2ne1-come-back-home"),
+    ("vlackpink", "lisa-rockstar"),
     ("comebakhome", "2ne1-come-back-home"),
     ("mamcita", "super-junior-mamacita"),
     ("whiplsh", "aespa-whiplash"),

@@ -34,13 +34,19 @@ _AFTER_ALL = "\U0010ffff"  # a noncharacter, never in a key: every extension of 
 _MIN_FUZZY = 3  # shorter queries only match exactly, as a prefix or as a word
 _SUBSTRING_MIN = 3
 _SUBSTRING_SCAN_CAP = 2000  # keys scanned for mid-word matches; bounds the worst case
+_IN_CONTEXT_RELIEF = 15.0  # a word checked beside others may be further off ("hna" for "han")
 _NARROW_CANDIDATES = 400  # below this many entries, later query words see only their words
 _SUGGEST_CUTOFF = 50.0
 
 
 def _fuzzy_cutoff(length: int) -> float:
-    """A typo in a short word weighs more: "eror" vs "error" is 89, "jenny" vs "jennie" 73."""
-    return 80.0 if length <= 4 else 72.0
+    """The similarity a typo'd text must reach (fuzz.ratio, 0-100).
+
+    One slip scores "bak"/"back" 86, "xome"/"come" 75, "eror"/"error" 89,
+    "jenny"/"jennie" 73; three-letter words get the stricter cutoff, as one changed letter
+    there ("bts"/"bta", 67) is a different word.
+    """
+    return 80.0 if length <= 3 else 72.0
 
 
 def _length_window(length: int, cutoff: float) -> tuple[int, int]:
@@ -119,6 +125,26 @@ class _FuzzyChoices:
 
     def similar(self, query: str, cutoff: float) -> list[tuple[str, float]]:
         return (self.ascii if query.isascii() else self.other).similar(query, cutoff)
+
+
+class _ByFirstCharacter:
+    """Fuzzy choices grouped by their first character, which typos rarely touch.
+
+    Used for whole field keys, the largest pool: a typo in the first letter is still
+    found word by word (see ``SearchIndex._fuzzy_every_word``), which has no such limit.
+    """
+
+    __slots__ = ("pools",)
+
+    def __init__(self, strings: Iterable[str]) -> None:
+        grouped: defaultdict[str, list[str]] = defaultdict(list)
+        for string in set(strings):
+            grouped[string[:1]].append(string)
+        self.pools = {first: _Pool(group) for first, group in grouped.items()}
+
+    def similar(self, query: str, cutoff: float) -> list[tuple[str, float]]:
+        pool = self.pools.get(query[:1])
+        return pool.similar(query, cutoff) if pool else []
 
 
 def _similar(query: str, choices: Sequence[str], cutoff: float) -> list[tuple[str, float]]:
@@ -219,7 +245,7 @@ class SearchIndex:
         self.title_ranks: dict[str, list[int]] = by_class[TITLE]
         self.words = _KeyIndex(by_word)
         self.word_ranks: dict[str, list[int]] = by_word
-        self.fuzzy_keys = _FuzzyChoices(self.key_ranks)
+        self.fuzzy_keys = _ByFirstCharacter(self.key_ranks)
         self.fuzzy_words = _FuzzyChoices(by_word)
         self.haystacks = (
             _Haystack(key for key in self.key_ranks if key.isascii()),
@@ -333,7 +359,7 @@ class SearchIndex:
         scores = dict.fromkeys(prefixed, 100.0)
         if len(word) < _MIN_FUZZY:
             return scores
-        cutoff = _fuzzy_cutoff(len(word))
+        cutoff = _fuzzy_cutoff(len(word)) - (0 if among is None else _IN_CONTEXT_RELIEF)
         if among is not None and len(among) <= _NARROW_CANDIDATES:
             vocabulary = set().union(*(self.entry_words[rank] for rank in among))
             low, high = _length_window(len(word), cutoff)
