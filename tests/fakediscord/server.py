@@ -490,6 +490,12 @@ class FakeDiscord:
         """Send a slash command, e.g. ``slash("mv show", guild, channel, member, mv="vixx-error")``."""
         return await self._application_command(2, command, guild, channel, user, options, focused=None)
 
+    async def slash_with(
+        self, command: str, guild: Guild, channel: JSON, user: Member, options: JSON
+    ) -> InteractionRecord:
+        """:meth:`slash` with the options in a dict, for option names like its own (``channel``)."""
+        return await self._application_command(2, command, guild, channel, user, options, focused=None)
+
     async def autocomplete(
         self, command: str, guild: Guild, channel: JSON, user: Member, focused: str, **options: Any
     ) -> InteractionRecord:
