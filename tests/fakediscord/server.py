@@ -163,6 +163,8 @@ class FakeDiscord:
         self.sockets: list[web.WebSocketResponse] = []
         self.identifies = 0
         self.resumes = 0
+        #: Answer the next RESUME with INVALID_SESSION (d=false): the bot must IDENTIFY afresh.
+        self.refuse_resume = False
         self.request_delay = 0.0
         self._seq = 0
         self._session_counter = 0
@@ -371,6 +373,9 @@ class FakeDiscord:
         elif op == 2:
             self.identifies += 1
             await self._send_ready(ws)
+        elif op == 6 and self.refuse_resume:
+            self.refuse_resume = False
+            await ws.send_json({"op": 9, "d": False, "s": None, "t": None})
         elif op == 6:
             self.resumes += 1
             await self._send(ws, "RESUMED", {})
