@@ -1,0 +1,746 @@
+"""`/poll …`: polls members vote on by reacting, counted in SQLite, never drifting.
+
+The domain (:mod:`bot.polls`) decides everything: what a reaction does, what reconciliation
+changes, what the results are. This cog is the Discord side of it:
+
+* commands: check → store/ledger → pure embed (:mod:`cogs.polls.render`) → respond;
+* raw reaction events → :class:`~bot.polls.PollVoting`, then remove the reactions it says to;
+* poll message edits through a :class:`~bot.polls.Coalescer` (≤ 1 per poll per 5 s);
+* reconciliation after the bot is ready and after every reconnect (``on_ready`` after a
+  fresh IDENTIFY, ``on_resumed`` after a RESUME);
+* closing by a database-backed :class:`~bot.scheduler.Dispatcher`: the poll message shows
+  the final counts, one results message follows with a PNG chart.
+
+Every message goes out with ``allowed_mentions`` none, so a role or ``@everyone`` typed into
+a poll never pings. Discord failures are caught per poll: one broken poll never stops others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import Coroutine, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.catalog import THEMES, normalize
+from bot.errors import UserError
+from bot.polls import (
+    Coalescer,
+    Poll,
+    PollResults,
+    PollStore,
+    PollVoting,
+    ReactionUser,
+    Voter,
+    build_poll_spec,
+    can_manage,
+    can_see_counts,
+    compute_results,
+    option_for_emoji,
+    parse_duration,
+    render_chart,
+)
+from bot.polls.render import export_csv, poll_choice_name
+from bot.polls.voting import LookupMember
+from bot.scheduler import Dispatcher
+from bot.ui import NO_MENTIONS, missing_permissions, reply, truncate
+from cogs.polls.discord_io import (
+    KnownVoters,
+    PollChannel,
+    is_missing,
+    own_reaction_options,
+    read_option_reactions,
+    required_permissions,
+    voter_from_member,
+)
+from cogs.polls.render import (
+    CHART_FILENAME,
+    build_audit_embed,
+    build_hidden_results_embed,
+    build_list_embed,
+    build_myvotes_embed,
+    build_poll_embed,
+    build_results_embed,
+    closed_message,
+    created_message,
+    export_filename,
+    extended_message,
+    missing_permissions_message,
+    mv_option_label,
+    mv_poll_question,
+)
+
+if TYPE_CHECKING:
+    from bot.client import LightstickBot
+
+log = logging.getLogger(__name__)
+
+#: The poll message is edited at most once per poll per this interval.
+EDIT_INTERVAL = timedelta(seconds=5)
+CHOICE_LIMIT = 25
+MAX_AGE_DAYS = 3650
+
+Choices = app_commands.Range[int, 1, 20]
+AgeDays = app_commands.Range[int, 0, MAX_AGE_DAYS]
+Year = app_commands.Range[int, 1990, 2100]
+
+POLL_HELP = "The poll: type part of its question or its number and pick one"
+DURATION_HELP = "How long it runs: 30m, 12h, 2d, 1w or 1d12h (1 minute to 90 days; default 24h)"
+
+CANT_REMOVE = "Lightstick can't remove reactions here (it needs Manage Messages)"
+CANT_EDIT = "Lightstick can't edit this poll's message (check its permissions in that channel)"
+CANT_READ = "Lightstick can't read this poll's reactions (it needs View Channel and Read Message History)"
+CANT_REACT = "Lightstick couldn't add all the option reactions (it needs Add Reactions)"
+CANT_POST_RESULTS = "Lightstick couldn't post this poll's results in its channel"
+
+
+class PollsCog(commands.Cog, name="Polls"):
+    """Reaction polls: create, vote by reacting, close on time, results with a chart."""
+
+    poll = app_commands.Group(
+        name="poll",
+        description="Polls members vote on by reacting; results close by themselves.",
+        guild_only=True,
+    )
+
+    def __init__(self, bot: LightstickBot) -> None:
+        self.bot = bot
+        self.store = PollStore(bot.db)
+        self.voting = PollVoting(self.store, bot.clock, on_change=self._counts_changed)
+        self.coalescer = self._new_coalescer(EDIT_INTERVAL)
+        self.dispatcher = Dispatcher("polls", bot.clock, self.store.next_close_at, self._close_due)
+        self.known_voters = KnownVoters()
+        #: poll_id → what is wrong with it on Discord's side (shown in /poll list).
+        self.problems: dict[int, str] = {}
+        self.reconcile_passes = 0
+        self.member_lookups = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._announcing: set[int] = set()
+        self._shown: dict[int, dict[str, Any]] = {}
+        self._reconcile_lock = asyncio.Lock()
+        self._reconcile_wanted = False
+        self._ready_count = 0
+        self._closing = False
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def cog_load(self) -> None:
+        self._ready_count = 1 if self.bot.is_ready() else 0
+        await self.voting.load()
+        self.dispatcher.start()
+        self._spawn(self._after_ready(), "polls:start")
+
+    async def cog_unload(self) -> None:
+        """Stop the scheduler and background work, then write every pending vote."""
+        self._closing = True
+        await self.dispatcher.stop()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.coalescer.aclose()
+        try:
+            await self.voting.aclose()
+        except Exception:
+            log.exception("could not write %d pending poll votes on shutdown", self.voting.writer.pending)
+
+    async def _after_ready(self) -> None:
+        await self.bot.wait_until_ready()
+        await self._announce_unannounced()
+        await self.reconcile_all("start")
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """A fresh IDENTIFY (the first is handled by the start-up task): events may be lost."""
+        self._ready_count += 1
+        if self._ready_count > 1:
+            self._spawn(self.reconcile_all("reconnect"), "polls:reconcile")
+
+    @commands.Cog.listener()
+    async def on_resumed(self) -> None:
+        self._spawn(self.reconcile_all("resume"), "polls:reconcile")
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def wait_idle(self) -> None:
+        """Wait until background work is done and every vote is written (tests, benchmarks)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.voting.flush()
+        await self.coalescer.wait_idle()
+
+    def _new_coalescer(self, interval: timedelta) -> Coalescer[int]:
+        return Coalescer(self._refresh_poll_message, self.bot.clock, interval, name="poll message edit")
+
+    async def set_edit_interval(self, interval: timedelta) -> None:
+        """Change the minimum time between two edits of one poll message (tests shorten it)."""
+        await self.coalescer.aclose()
+        self.coalescer = self._new_coalescer(interval)
+
+    # -- where a poll lives ---------------------------------------------------------------
+
+    def _channel(self, poll: Poll) -> PollChannel:
+        guild = self.bot.get_guild(poll.guild_id)
+        channel = guild.get_channel_or_thread(poll.channel_id) if guild else None
+        if isinstance(channel, discord.TextChannel | discord.Thread):
+            return channel
+        return self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
+
+    def _poll_message(self, poll: Poll) -> discord.PartialMessage:
+        assert poll.message_id is not None
+        return self._channel(poll).get_partial_message(poll.message_id)
+
+    def _bot_permissions(self, poll: Poll) -> discord.Permissions | None:
+        """Lightstick's permissions in the poll's channel, if the channel is cached."""
+        guild = self.bot.get_guild(poll.guild_id)
+        channel = guild.get_channel_or_thread(poll.channel_id) if guild else None
+        if guild is None or channel is None:
+            return None
+        return channel.permissions_for(guild.me)
+
+    def _can_remove_reactions(self, poll: Poll) -> bool:
+        permissions = self._bot_permissions(poll)
+        return permissions is None or permissions.manage_messages
+
+    def _note_problem(self, poll: Poll, problem: str, error: Exception | None = None) -> None:
+        self.problems[poll.poll_id] = problem
+        log.warning("poll %d in guild %d: %s (%s)", poll.poll_id, poll.guild_id, problem, error)
+
+    # -- the poll message -----------------------------------------------------------------
+
+    def poll_embed(self, poll: Poll, results: PollResults | None) -> discord.Embed:
+        """The public poll message: counts only when members may see them."""
+        shown = results if can_see_counts(poll, has_manage_guild=False) else None
+        return build_poll_embed(poll, shown, can_remove_reactions=self._can_remove_reactions(poll))
+
+    def _counts_changed(self, poll: Poll) -> None:
+        if not self._closing:
+            self.coalescer.request(poll.poll_id)
+
+    async def _refresh_poll_message(self, poll_id: int) -> None:
+        """The coalesced edit: the poll message shows the ledger's live counts."""
+        poll = self.voting.poll(poll_id)
+        results = self.voting.live_results(poll_id)
+        if poll is None or results is None:
+            return  # closed meanwhile: the close shows the final counts
+        await self._edit_poll_message(poll, self.poll_embed(poll, results))
+
+    async def _edit_poll_message(self, poll: Poll, embed: discord.Embed) -> bool:
+        """Edit the poll message unless it already shows exactly this. Never raises for
+        Discord's errors: a deleted message closes the poll (marked), others are noted."""
+        payload: dict[str, Any] = dict(embed.to_dict())
+        if poll.message_id is None or self._shown.get(poll.poll_id) == payload:
+            return True
+        try:
+            await self._poll_message(poll).edit(embed=embed, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            if is_missing(error):
+                log.info("poll %d: its message is gone; closing it as missing", poll.poll_id)
+                self._spawn(self.finish_poll(poll.poll_id, missing=True), f"polls:missing:{poll.poll_id}")
+            else:
+                self._note_problem(poll, CANT_EDIT, error)
+            return False
+        self._shown[poll.poll_id] = payload
+        if self.problems.get(poll.poll_id) == CANT_EDIT:
+            del self.problems[poll.poll_id]
+        return True
+
+    async def _add_option_reactions(self, poll: Poll, options: Sequence[int] | None = None) -> None:
+        """Add the option reactions in order (members tap them to vote)."""
+        message = self._poll_message(poll)
+        for option in options if options is not None else range(len(poll.options)):
+            try:
+                await message.add_reaction(poll.emojis[option])
+            except discord.HTTPException as error:
+                if not is_missing(error):
+                    self._note_problem(poll, CANT_REACT, error)
+                return
+
+    async def _remove_reaction(
+        self, poll: Poll, user_id: int, emoji: str | discord.PartialEmoji, option: int | None
+    ) -> None:
+        """Remove a member's reaction the rules don't count. Without Manage Messages (or if
+        Discord refuses) the reaction stays; the ledger stops expecting its removal."""
+        if not self._can_remove_reactions(poll):
+            if option is not None:
+                self.voting.removal_failed(poll.poll_id, user_id, option)
+            return
+        try:
+            await self._poll_message(poll).remove_reaction(emoji, discord.Object(user_id))
+        except discord.HTTPException as error:
+            if option is not None:
+                self.voting.removal_failed(poll.poll_id, user_id, option)
+            if isinstance(error, discord.Forbidden):
+                self._note_problem(poll, CANT_REMOVE, error)
+            else:
+                log.info("poll %d: could not remove a reaction of %d: %s", poll.poll_id, user_id, error)
+
+    # -- reaction events ------------------------------------------------------------------
+
+    def _is_own(self, user_id: int) -> bool:
+        return self.bot.user is not None and user_id == self.bot.user.id
+
+    def _event_voter(self, payload: discord.RawReactionActionEvent) -> Voter:
+        if payload.member is not None:
+            voter = voter_from_member(payload.member)
+            if payload.guild_id is not None:
+                self.known_voters.remember(payload.guild_id, voter)
+            return voter
+        known = self.known_voters.get(payload.guild_id or 0, payload.user_id)
+        return known or Voter(payload.user_id)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        if self._closing or payload.guild_id is None or self._is_own(payload.user_id) or payload.burst:
+            return
+        outcome = self.voting.reaction_added(payload.message_id, str(payload.emoji), self._event_voter(payload))
+        if outcome is None:
+            return
+        if outcome.remove_trigger:
+            await self._remove_reaction(outcome.poll, payload.user_id, payload.emoji, outcome.option)
+        for option in outcome.remove_options:
+            await self._remove_reaction(outcome.poll, payload.user_id, outcome.poll.emojis[option], option)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        if self._closing or payload.guild_id is None or self._is_own(payload.user_id) or payload.burst:
+            return
+        self.voting.reaction_removed(payload.message_id, payload.user_id, str(payload.emoji))
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
+        """A moderator removed every reaction: those votes are gone; put the options back."""
+        poll = self.voting.poll_for_message(payload.message_id)
+        if poll is None or self._closing:
+            return
+        self.voting.reactions_cleared(payload.message_id)
+        await self._add_option_reactions(poll)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_clear_emoji(self, payload: discord.RawReactionClearEmojiEvent) -> None:
+        poll = self.voting.poll_for_message(payload.message_id)
+        if poll is None or self._closing:
+            return
+        self.voting.reactions_cleared(payload.message_id, str(payload.emoji))
+        option = option_for_emoji(poll, str(payload.emoji))
+        if option is not None:
+            await self._add_option_reactions(poll, [option])
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        await self._close_missing_messages([payload.message_id])
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        await self._close_missing_messages(payload.message_ids)
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        for poll in self.voting.tracked:
+            if poll.channel_id == channel.id:
+                await self.finish_poll(poll.poll_id, missing=True)
+
+    async def _close_missing_messages(self, message_ids: Sequence[int] | set[int]) -> None:
+        for message_id in message_ids:
+            poll = self.voting.poll_for_message(message_id)
+            if poll is not None:
+                log.info("poll %d: its message was deleted; closing it as missing", poll.poll_id)
+                await self.finish_poll(poll.poll_id, missing=True)
+
+    # -- reconciliation -------------------------------------------------------------------
+
+    async def reconcile_all(self, reason: str) -> None:
+        """Make every open poll's votes match its reactions. Requests during a pass make one
+        more pass after it (a reconnect mid-pass may have lost events the pass already read)."""
+        self._reconcile_wanted = True
+        if self._reconcile_lock.locked():
+            return
+        async with self._reconcile_lock:
+            while self._reconcile_wanted:
+                self._reconcile_wanted = False
+                polls = self.voting.tracked
+                log.info("reconciling %d open polls (%s)", len(polls), reason)
+                for poll in polls:
+                    await self.reconcile_poll(poll)
+                self.reconcile_passes += 1
+
+    async def reconcile_poll(self, poll: Poll) -> None:
+        """Read one poll's reactions (100 users a call) and fix the ledger; never raises."""
+        fetched: list[discord.Message] = []
+
+        async def read_reactions() -> dict[int, list[ReactionUser]]:
+            assert poll.message_id is not None
+            message = await self._channel(poll).fetch_message(poll.message_id)
+            fetched.append(message)
+            return await read_option_reactions(poll, message)
+
+        lookup = self._member_lookup(poll) if poll.needs_member_lookup else None
+        try:
+            report = await self.voting.reconcile(poll.poll_id, read_reactions, lookup)
+        except discord.HTTPException as error:
+            if is_missing(error):
+                log.info("poll %d: its message or channel is gone; closing it as missing", poll.poll_id)
+                await self.finish_poll(poll.poll_id, missing=True)
+            else:
+                self._note_problem(poll, CANT_READ, error)
+            return
+        except Exception:
+            log.exception("reconciling poll %d failed; the next reconnect tries again", poll.poll_id)
+            return
+        if report is None:
+            return
+        for user_id, option in report.remove_reactions:
+            await self._remove_reaction(report.poll, user_id, report.poll.emojis[option], option)
+        if fetched:
+            mine = own_reaction_options(report.poll, fetched[0])
+            missing = [option for option in range(len(report.poll.options)) if option not in mine]
+            if missing:
+                await self._add_option_reactions(report.poll, missing)
+
+    def _member_lookup(self, poll: Poll) -> LookupMember:
+        async def lookup(user_id: int) -> Voter | None:
+            known = self.known_voters.get(poll.guild_id, user_id)
+            if known is not None:
+                return known
+            guild = self.bot.get_guild(poll.guild_id)
+            if guild is None:
+                raise LookupError(f"server {poll.guild_id} is not available")
+            member = guild.get_member(user_id)
+            if member is None:
+                self.member_lookups += 1
+                try:
+                    member = await guild.fetch_member(user_id)
+                except discord.NotFound:
+                    return None
+            voter = voter_from_member(member)
+            self.known_voters.remember(poll.guild_id, voter)
+            return voter
+
+        return lookup
+
+    # -- closing --------------------------------------------------------------------------
+
+    async def _close_due(self, now: datetime) -> None:
+        """The dispatcher's work: close every poll past its deadline (exactly once each)."""
+        await self.bot.wait_until_ready()
+        for poll in await self.store.due_polls(now):
+            await self.finish_poll(poll.poll_id)
+
+    async def finish_poll(self, poll_id: int, *, missing: bool = False) -> bool:
+        """Close a poll (True only for the one caller that closed it) and, unless its message
+        or channel is gone, show the final counts and post the results once."""
+        if poll_id in self._announcing:
+            return False
+        self._announcing.add(poll_id)
+        try:
+            if not await self.voting.close(poll_id, missing=missing):
+                return False
+            self.dispatcher.wake()
+            await self.coalescer.cancel(poll_id)
+            if not missing:
+                await self._announce(poll_id)
+            return True
+        finally:
+            self._announcing.discard(poll_id)
+            self._shown.pop(poll_id, None)
+
+    async def _announce_unannounced(self) -> None:
+        """Results of polls closed just before a crash, never posted: post them now."""
+        for poll in await self.store.unannounced():
+            if poll.poll_id in self._announcing:
+                continue
+            self._announcing.add(poll.poll_id)
+            try:
+                await self._announce(poll.poll_id)
+            finally:
+                self._announcing.discard(poll.poll_id)
+
+    async def _announce(self, poll_id: int) -> None:
+        poll = await self.store.get(poll_id)
+        if poll is None:
+            return
+        results = await self.store.tally(poll)
+        if poll.message_id is not None:
+            await self._edit_poll_message(poll, build_poll_embed(poll, results))
+        await self._post_results(poll, results)
+
+    async def _post_results(self, poll: Poll, results: PollResults) -> None:
+        permissions = self._bot_permissions(poll)
+        with_chart = permissions is None or permissions.attach_files
+        files: list[discord.File] = []
+        if with_chart:
+            try:
+                png = await asyncio.to_thread(render_chart, results)
+                files.append(discord.File(io.BytesIO(png), filename=CHART_FILENAME))
+            except Exception:
+                log.exception("poll %d: the results chart could not be drawn", poll.poll_id)
+                with_chart = False
+        embed = build_results_embed(poll, results, with_chart=with_chart)
+        extra: dict[str, Any] = {}
+        if poll.message_id is not None:  # reply to the poll, without pinging anyone
+            extra["reference"] = discord.MessageReference(
+                message_id=poll.message_id, channel_id=poll.channel_id, guild_id=poll.guild_id,
+                fail_if_not_exists=False,
+            )  # fmt: skip
+            extra["mention_author"] = False
+        try:
+            message = await self._channel(poll).send(embed=embed, files=files, allowed_mentions=NO_MENTIONS, **extra)
+        except discord.HTTPException as error:
+            self._note_problem(poll, CANT_POST_RESULTS, error)
+            return
+        await self.store.set_results_message(poll.poll_id, message.id)
+        log.info("poll %d closed: results posted (%d voters)", poll.poll_id, results.turnout)
+
+    # -- command helpers ------------------------------------------------------------------
+
+    @staticmethod
+    def _guild_id(interaction: discord.Interaction) -> int:
+        if interaction.guild_id is None:
+            raise UserError("Polls only work inside a server.")
+        return interaction.guild_id
+
+    @staticmethod
+    def _is_moderator(interaction: discord.Interaction) -> bool:
+        return interaction.permissions.manage_guild
+
+    async def _resolve(self, interaction: discord.Interaction, ref: str) -> Poll:
+        return await self.store.resolve(self._guild_id(interaction), ref)
+
+    def _target_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None
+    ) -> tuple[discord.TextChannel | discord.Thread, discord.Permissions]:
+        """Where the poll goes and Lightstick's permissions there."""
+        if channel is not None and channel.id != interaction.channel_id:
+            return channel, channel.permissions_for(channel.guild.me)
+        here = interaction.channel
+        if not isinstance(here, discord.TextChannel | discord.Thread):
+            raise UserError("Polls can be posted in text channels and threads; pick one with `channel`.")
+        return here, interaction.app_permissions
+
+    def _preflight(self, interaction: discord.Interaction, channel: discord.TextChannel | None) -> PollChannel:
+        target, permissions = self._target_channel(interaction, channel)
+        missing = missing_permissions(permissions, required_permissions(target))
+        if missing:
+            raise UserError(missing_permissions_message(target.mention, missing))
+        return target
+
+    async def _post_poll(self, interaction: discord.Interaction, target: PollChannel, spec: Any) -> Poll:
+        """Store the poll, post its message, start counting, add the reactions (background)."""
+        guild_id = self._guild_id(interaction)
+        poll = await self.store.create(
+            spec, guild_id=guild_id, channel_id=target.id, creator_id=interaction.user.id, now=self.bot.clock.now()
+        )
+        embed = self.poll_embed(poll, compute_results(poll, [0] * len(poll.options), 0))
+        try:
+            message = await target.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as error:
+            await self.store.discard_unposted(poll.poll_id)
+            log.warning("poll %d could not be posted in %d: %s", poll.poll_id, target.id, error)
+            raise UserError(
+                f"Discord refused the poll message in {getattr(target, 'mention', 'that channel')}; "
+                "check my permissions there and try again."
+            ) from error
+        poll = await self.voting.attach_message(poll, message.id)
+        self._shown[poll.poll_id] = dict(embed.to_dict())
+        self.dispatcher.wake()
+        self._spawn(self._add_option_reactions(poll), f"polls:react:{poll.poll_id}")
+        log.info("poll %d created in guild %d (%d options)", poll.poll_id, guild_id, len(poll.options))
+        return poll
+
+    def _require_manager(self, interaction: discord.Interaction, poll: Poll, action: str) -> None:
+        if not can_manage(poll, interaction.user.id, self._is_moderator(interaction)):
+            raise UserError(f"Only the poll's creator or someone with **Manage Server** can {action} it.")
+
+    # -- autocomplete ---------------------------------------------------------------------
+
+    async def poll_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        found = await self.store.search(interaction.guild_id, current, limit=CHOICE_LIMIT)
+        return [app_commands.Choice(name=poll_choice_name(summary), value=str(summary.poll_id)) for summary in found]
+
+    async def artist_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        key = normalize(current)
+        names = self.bot.catalog.artists()
+        ranked = [n for n in names if normalize(n).startswith(key)] + [
+            n for n in names if key in normalize(n) and not normalize(n).startswith(key)
+        ]
+        return [app_commands.Choice(name=truncate(n, 100), value=n[:100]) for n in ranked[:CHOICE_LIMIT]]
+
+    async def theme_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        key = current.strip().casefold()
+        themes = sorted(THEMES)
+        ranked = [t for t in themes if t.startswith(key)] + [t for t in themes if key in t and not t.startswith(key)]
+        return [app_commands.Choice(name=t, value=t) for t in ranked[:CHOICE_LIMIT]]
+
+    # -- commands -------------------------------------------------------------------------
+
+    @poll.command(name="create", description="Post a poll members vote on by reacting with the option emoji.")
+    @app_commands.describe(
+        question="The question (up to 256 characters)",
+        options="2 to 20 options separated by | (or ; or new lines), each up to 100 characters",
+        duration=DURATION_HELP,
+        choices="How many options each member may pick (default 1)",
+        hide_results="Hide the counts until the poll closes (Manage Server still sees them)",
+        role="Only members with this role may vote",
+        min_account_age="Only accounts at least this many days old may vote",
+        min_member_age="Only members who joined this server at least this many days ago may vote",
+        channel="Where to post the poll (default: this channel)",
+    )
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        options: str,
+        duration: str | None = None,
+        choices: Choices | None = None,
+        hide_results: bool = False,
+        role: discord.Role | None = None,
+        min_account_age: AgeDays | None = None,
+        min_member_age: AgeDays | None = None,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        spec = build_poll_spec(
+            question, options, duration, choices, hide_results,
+            role.id if role is not None else None, min_account_age, min_member_age,
+        )  # fmt: skip
+        target = self._preflight(interaction, channel)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        poll = await self._post_poll(interaction, target, spec)
+        await reply(interaction, created_message(poll))
+
+    @poll.command(name="mv", description="Post a poll of music videos from the catalog (by year, artist or theme).")
+    @app_commands.describe(
+        year="Only MVs released in this year (e.g. 2024)",
+        artist="Only this act's MVs (a group includes its members' solo MVs)",
+        theme="Only MVs with this theme",
+        question="The question (default: Which is the best K-pop music video of <year>?)",
+        duration=DURATION_HELP,
+    )
+    async def mv(
+        self,
+        interaction: discord.Interaction,
+        year: Year | None = None,
+        artist: str | None = None,
+        theme: str | None = None,
+        question: str | None = None,
+        duration: str | None = None,
+    ) -> None:
+        if year is None and not artist and not theme:
+            raise UserError("Pick a `year`, an `artist` or a `theme` so I know which MVs to put in the poll.")
+        if theme and theme.strip().casefold() not in THEMES:
+            raise UserError(f"“{truncate(theme, 100)}” is not a theme; pick one from the list.")
+        found = self.bot.catalog.filter(
+            artist=artist or None, theme=theme.strip().casefold() if theme else None, year=year
+        )
+        if len(found) < 2:
+            raise UserError("Fewer than 2 MVs in the catalog match that; a poll needs at least 2. Try fewer filters.")
+        if len(found) > 20:
+            raise UserError(
+                f"{len(found)} MVs match; a poll can have at most 20 options. Narrow it with `year`, "
+                "`artist` or `theme`."
+            )
+        spec = build_poll_spec(
+            question or mv_poll_question(year=year, artist=artist, theme=theme),
+            [mv_option_label(mv) for mv in found],
+            duration,
+        )
+        target = self._preflight(interaction, None)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        poll = await self._post_poll(interaction, target, spec)
+        await reply(interaction, created_message(poll))
+
+    @poll.command(name="results", description="Show a poll's results (hidden ones only once it closes).")
+    @app_commands.describe(poll=POLL_HELP)
+    async def results(self, interaction: discord.Interaction, poll: str) -> None:
+        found = await self._resolve(interaction, poll)
+        if not can_see_counts(found, self._is_moderator(interaction)):
+            await reply(interaction, embed=build_hidden_results_embed(found))
+            return
+        results = await self.voting.results(found)
+        await reply(interaction, embed=build_results_embed(found, results, with_chart=False))
+
+    @poll.command(name="list", description="List this server's open polls.")
+    async def list_polls(self, interaction: discord.Interaction) -> None:
+        polls = await self.store.list_open(self._guild_id(interaction))
+        problems = self.problems if self._is_moderator(interaction) else {}
+        await reply(interaction, embed=build_list_embed(polls, problems))
+
+    @poll.command(name="close", description="Close a poll now and post its results (creator or Manage Server).")
+    @app_commands.describe(poll=POLL_HELP)
+    async def close(self, interaction: discord.Interaction, poll: str) -> None:
+        found = await self._resolve(interaction, poll)
+        self._require_manager(interaction, found, "close")
+        if not found.is_open:
+            raise UserError(f"Poll #{found.poll_id} is already closed.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if not await self.finish_poll(found.poll_id):
+            raise UserError(f"Poll #{found.poll_id} is already closed.")
+        await reply(interaction, closed_message(found))
+
+    @poll.command(name="extend", description="Give a poll more time (creator or Manage Server).")
+    @app_commands.describe(poll=POLL_HELP, duration="How much longer: 30m, 12h, 2d, 1w or 1d12h")
+    async def extend(self, interaction: discord.Interaction, poll: str, duration: str) -> None:
+        found = await self._resolve(interaction, poll)
+        self._require_manager(interaction, found, "extend")
+        extended = await self.voting.extend(found, parse_duration(duration))
+        self.dispatcher.wake()
+        await reply(interaction, extended_message(extended, extended.closes_at))
+
+    @poll.command(name="export", description="Download a poll's results as CSV (per-voter rows for Manage Server).")
+    @app_commands.describe(poll=POLL_HELP)
+    async def export(self, interaction: discord.Interaction, poll: str) -> None:
+        found = await self._resolve(interaction, poll)
+        moderator = self._is_moderator(interaction)
+        if not can_see_counts(found, moderator):
+            raise UserError(f"Poll #{found.poll_id} hides its results until it closes.")
+        results = await self.voting.results(found)
+        voters = await self.voting.voter_rows(found) if moderator else None
+        data = export_csv(found, results, voters).encode("utf-8")
+        file = discord.File(io.BytesIO(data), filename=export_filename(found))
+        await reply(interaction, f"Poll #{found.poll_id} as CSV.", file=file)
+
+    @poll.command(name="myvotes", description="See what is counted for you on a poll, and why a reaction was not.")
+    @app_commands.describe(poll=POLL_HELP)
+    async def myvotes(self, interaction: discord.Interaction, poll: str) -> None:
+        found = await self._resolve(interaction, poll)
+        mine = await self.voting.my_votes(found, interaction.user.id)
+        await reply(interaction, embed=build_myvotes_embed(found, mine))
+
+    @poll.command(name="audit", description="Moderators: votes from young accounts, late joiners, frequent switchers.")
+    @app_commands.describe(poll=POLL_HELP)
+    async def audit(self, interaction: discord.Interaction, poll: str) -> None:
+        if not self._is_moderator(interaction):
+            raise UserError("You need the **Manage Server** permission to audit a poll.")
+        found = await self._resolve(interaction, poll)
+        report = await self.voting.audit(found)
+        await reply(interaction, embed=build_audit_embed(found, report))
+
+    # Autocomplete wiring (after the commands exist).
+    results.autocomplete("poll")(poll_autocomplete)
+    close.autocomplete("poll")(poll_autocomplete)
+    extend.autocomplete("poll")(poll_autocomplete)
+    export.autocomplete("poll")(poll_autocomplete)
+    myvotes.autocomplete("poll")(poll_autocomplete)
+    audit.autocomplete("poll")(poll_autocomplete)
+    mv.autocomplete("artist")(artist_autocomplete)
+    mv.autocomplete("theme")(theme_autocomplete)
