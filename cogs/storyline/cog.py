@@ -70,6 +70,7 @@ RECENT_MESSAGES = 50
 CHOICE_LIMIT = 25
 
 CHANNEL_GONE = "The storyline channel was deleted. Run /storyline setup with another channel."
+STILL_GONE = "The storyline channel no longer exists. Run /storyline setup with another channel."
 CHANNEL_UNREACHABLE = "I can't reach the storyline channel (no access). Check that Lightstick can see it."
 NOT_TEXT = "The storyline channel is no longer a text channel. Run /storyline setup with a text channel."
 
@@ -400,7 +401,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
         current = await self.settings_for(guild_id)
         assert interaction.guild is not None
         if interaction.guild.get_channel(current.channel_id) is None:
-            raise UserError(f"The storyline channel is gone. {CHANNEL_GONE.split('. ', 1)[1]}")
+            raise UserError(STILL_GONE)
         settings = await self.service.resume(guild_id)
         await reply(interaction, resumed_message(settings))
 

@@ -8,6 +8,7 @@ the admins see in status, today and history.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -88,9 +89,11 @@ class World:
         assert type(cog).__name__ == StorylineCog.__name__
         return cog
 
-    async def restart(self, at: datetime) -> None:
+    async def restart(self, at: datetime, *, while_down: Callable[[], Awaitable[None]] | None = None) -> None:
         """Stop the bot and start a new one on the same database, its clock at `at`."""
         await self.bots.stop(self.bot)
+        if while_down is not None:
+            await while_down()
         self.clock = FakeClock(at)
         self.bot = await self.bots.start(clock=self.clock)
         await eventually(lambda: self.cog.service.dispatcher.running)
@@ -241,6 +244,14 @@ async def test_bad_input_gets_a_clear_message_and_saves_nothing(world: World, op
     assert await world.settings() is None
 
 
+async def test_setup_reads_times_and_timezones_generously(world: World) -> None:
+    body = await world.setup(time="9pm", timezone="KST", catch_up_hours=2)
+    assert "21:00 Asia/Seoul" in reply_text(body)
+    settings = await world.settings()
+    assert settings is not None and (settings.timezone, settings.catch_up_hours) == ("Asia/Seoul", 2)
+    assert settings.next_run.run_at == RUN
+
+
 async def test_a_voice_channel_is_refused(world: World) -> None:
     voice = world.fake.add_channel(world.server.guild, "hangout", voice=True)
     await world.fake.dispatch("CHANNEL_CREATE", voice)
@@ -286,7 +297,9 @@ async def test_the_scheduled_post_goes_out_once_with_thread_and_role_ping(world:
     assert set(mentions) <= {"parse", "roles", "replied_user"} and not mentions.get("replied_user")
     embed = sent["embeds"][0]
     assert embed["title"] == "Storyline of the day — Sunday, 1 March 2026" == post_title(DAY1)
-    mv = next(m for m in CATALOG.with_storyline() if field_value(embed, "MV") and m.title in (field_value(embed, "MV") or ""))
+    mv = next(
+        m for m in CATALOG.with_storyline() if field_value(embed, "MV") and m.title in (field_value(embed, "MV") or "")
+    )
     assert field_value(embed, "Year") == str(mv.year)
     assert mv.artist in (field_value(embed, "Artist") or "")
     assert embed["url"] == mv.youtube_link and mv.youtube_link in (field_value(embed, "Watch") or "")
@@ -459,7 +472,25 @@ async def test_a_deleted_channel_pauses_that_server_only(fake: FakeDiscord, worl
     await world.clock.set(RUN + timedelta(minutes=1))
     await eventually(lambda: len(world.posts()) == 1)
     resume = await (await world.run("resume", server=other, where=other.others["general"])).response()
-    assert "channel is gone" in resume["data"]["content"]
+    assert "channel no longer exists" in resume["data"]["content"]
+
+
+async def test_a_channel_deleted_while_the_bot_was_down_pauses_the_server(fake: FakeDiscord, world: World) -> None:
+    await world.setup()
+
+    async def delete_while_down() -> None:
+        await eventually(lambda: not fake.sockets)  # no CHANNEL_DELETE reaches any bot
+        await fake.delete_channel(world.server.channel)
+
+    await world.restart(RUN + timedelta(minutes=5), while_down=delete_while_down)
+    await eventually(lambda: _paused(world, world.server))
+    assert not fake.calls_to("POST", MESSAGES)  # the cache knows the channel is gone: no request
+    status = reply_text(await (await world.run("status", where=world.server.others["general"])).response())
+    assert "⏸️ Paused (The storyline channel was deleted" in status
+    assert "❌ Last attempt failed: The storyline channel was deleted" in status
+    moved = await world.setup(channel=int(world.server.others["general"]["id"]))  # setup again un-pauses
+    assert "Storyline of the day is set up." in reply_text(moved)
+    assert (settings := await world.settings()) is not None and settings.active
 
 
 async def test_unknown_channel_from_discord_pauses_the_server(fake: FakeDiscord, world: World) -> None:
