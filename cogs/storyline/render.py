@@ -171,7 +171,8 @@ def build_post_embed(mv: MV, plan: PostPlan, *, local_time: str | None = None) -
     ]
     if mv.twist:
         fields.append(("Twist (spoiler)", spoiler(mv.twist, FIELD_VALUE_LIMIT), False))
-    fields.append(("Watch", f"[Watch on YouTube]({mv.youtube_link})", False))
+    label = "Watch on YouTube" if mv.youtube_url else "Find it on YouTube"
+    fields.append(("Watch", f"[{label}]({mv.youtube_link})", False))
     if plan.previous is not None:
         name, value = previous_text(plan.guild_id, plan, plan.previous)
         fields.append((name, value, False))
