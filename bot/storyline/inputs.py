@@ -1,0 +1,285 @@
+"""What admins type for `/storyline setup`: a local time and a timezone, read generously.
+
+Everything here either returns a clean value or raises :class:`UserError` saying what to
+type instead. Timezone answers are IANA names from ``zoneinfo`` so the schedule follows the
+region's daylight-saving rules; only explicit offsets become fixed-offset zones.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from rapidfuzz import fuzz, process
+
+from bot.errors import UserError
+from bot.storyline.models import DEFAULT_CATCH_UP_HOURS, MAX_CATCH_UP_HOURS, StorylineConfig
+
+#: Shown first in timezone autocomplete: Lightstick's audience, roughly by size.
+COMMON_TIMEZONES: tuple[str, ...] = (
+    "Asia/Seoul",
+    "Asia/Tokyo",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Paris",
+    "Asia/Manila",
+    "Asia/Jakarta",
+    "Asia/Bangkok",
+    "Australia/Sydney",
+    "America/Sao_Paulo",
+    "America/Chicago",
+    "America/Mexico_City",
+    "Europe/Berlin",
+    "Asia/Singapore",
+    "Asia/Kuala_Lumpur",
+    "Asia/Ho_Chi_Minh",
+    "Asia/Shanghai",
+    "Asia/Taipei",
+    "Asia/Hong_Kong",
+    "Asia/Kolkata",
+    "America/Toronto",
+    "Europe/Madrid",
+    "Europe/Istanbul",
+    "UTC",
+)
+
+#: Abbreviations people type that are not zoneinfo names. Ambiguous ones (CST, IST, BST…)
+#: are left out on purpose: they are refused with suggestions instead of guessed.
+TIMEZONE_ALIASES: dict[str, str] = {
+    "kst": "Asia/Seoul",
+    "jst": "Asia/Tokyo",
+    "utc": "UTC",
+    "gmt": "UTC",
+    "z": "UTC",
+    "pht": "Asia/Manila",
+    "wib": "Asia/Jakarta",
+    "ict": "Asia/Bangkok",
+    "sgt": "Asia/Singapore",
+    "hkt": "Asia/Hong_Kong",
+    "est": "America/New_York",  # zoneinfo's EST has no DST; people typing it mean New York
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "edt": "America/New_York",
+    "cdt": "America/Chicago",
+    "aest": "Australia/Sydney",
+    "aedt": "Australia/Sydney",
+    "cest": "Europe/Paris",
+}
+
+#: zoneinfo names that are not real places or depend on the host.
+_UNUSABLE = frozenset({"localtime", "Factory", "posixrules"})
+_LEGACY_PREFIXES = ("Etc/", "SystemV/", "posix/", "right/", "US/", "Canada/", "Brazil/")
+
+_TIME_24H = re.compile(r"^(?P<hour>\d{1,2})[:.hH](?P<minute>\d{2})$")
+_TIME_12H = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>[ap])\.?\s*m\.?$", re.IGNORECASE)
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?$", re.IGNORECASE)
+
+TIME_HINT = "Write the time as HH:MM in 24-hour form (e.g. 21:00) or with am/pm (e.g. 9pm, 9:30 am)."
+
+
+# -- time ---------------------------------------------------------------------------------
+
+
+def parse_local_time(text: str) -> time:
+    """``"21:00"``, ``"9pm"``, ``"9:30 am"``, ``"00:00"``, ``"noon"``, ``"midnight"`` -> time."""
+    cleaned = " ".join(text.strip().lower().split())
+    if cleaned in {"noon", "midday"}:
+        return time(12, 0)
+    if cleaned == "midnight":
+        return time(0, 0)
+    if match := _TIME_12H.match(cleaned):
+        return _twelve_hour(text, int(match["hour"]), int(match["minute"] or 0), match["half"])
+    if match := _TIME_24H.match(cleaned):
+        return _twenty_four_hour(text, int(match["hour"]), int(match["minute"]))
+    raise UserError(f"I can't read {text.strip()!r} as a time. {TIME_HINT}")
+
+
+def format_local_time(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _twenty_four_hour(text: str, hour: int, minute: int) -> time:
+    if hour > 23:
+        hint = " Use 00:00 for midnight." if hour == 24 else ""
+        raise UserError(f"{text.strip()!r} is not a valid time: the hour must be 00–23.{hint}")
+    _check_minute(text, minute)
+    return time(hour, minute)
+
+
+def _twelve_hour(text: str, hour: int, minute: int, half: str) -> time:
+    if not 1 <= hour <= 12:
+        hint = f" For {hour}:00 in 24-hour form, write {hour:02d}:00." if 12 < hour < 24 else ""
+        raise UserError(f"{text.strip()!r} is not a valid time: with am/pm the hour goes from 1 to 12.{hint}")
+    _check_minute(text, minute)
+    hour = hour % 12 + (12 if half == "p" else 0)
+    return time(hour, minute)
+
+
+def _check_minute(text: str, minute: int) -> None:
+    if minute > 59:
+        raise UserError(f"{text.strip()!r} is not a valid time: the minutes must be 00–59.")
+
+
+# -- timezone -----------------------------------------------------------------------------
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Lower-cased name -> canonical zoneinfo name, for case-insensitive lookups."""
+    return {name.lower(): name for name in zoneinfo.available_timezones() - _UNUSABLE}
+
+
+@cache
+def _city_names() -> dict[str, str | None]:
+    """Lower-cased last component ("seoul") -> zone, or None when two regions share it."""
+    cities: dict[str, str | None] = {}
+    for name in sorted(_choice_names()):
+        city = name.rsplit("/", 1)[-1].lower()
+        cities[city] = None if city in cities else name
+    return cities
+
+
+@cache
+def _choice_names() -> tuple[str, ...]:
+    """Region/City names offered in autocomplete (legacy links and Etc/ zones left out)."""
+    names = {name for name in _zone_names().values() if "/" in name and not name.startswith(_LEGACY_PREFIXES)}
+    return tuple(sorted(names | {"UTC"}))
+
+
+def resolve_timezone(text: str) -> ZoneInfo:
+    """An IANA name (any case), a known abbreviation, a city, or a whole-hour UTC offset."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise UserError("Give a timezone, e.g. Asia/Seoul.")
+    key = cleaned.lower()
+    name = (
+        TIMEZONE_ALIASES.get(key)
+        or _zone_names().get(key)
+        or _zone_names().get(key.replace(" ", "_"))
+        or _city_names().get(key.replace(" ", "_"))
+    )
+    if name:
+        return ZoneInfo(name)
+    if match := _OFFSET.match(cleaned.replace(" ", "")):
+        return _fixed_offset_zone(cleaned, match)
+    raise UserError(_unknown_timezone_message(cleaned))
+
+
+def _fixed_offset_zone(text: str, match: re.Match[str]) -> ZoneInfo:
+    """``UTC+9`` -> ``Etc/GMT-9``: POSIX-style Etc names carry the inverted sign."""
+    hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
+    sign = 1 if match["sign"] == "+" else -1
+    if minutes:
+        examples = zones_with_offset(_offset_of(match))
+        hint = f" such as {', '.join(examples)}" if examples else ""
+        raise UserError(
+            f"{text!r} is not a whole-hour offset, so there is no fixed zone for it. "
+            f"Use the name of a place in it{hint}."
+        )
+    if hours == 0:
+        return ZoneInfo("UTC")
+    if (sign > 0 and hours > 14) or (sign < 0 and hours > 12):
+        raise UserError(f"{text!r} is not a real UTC offset: they run from UTC-12 to UTC+14.")
+    return ZoneInfo(f"Etc/GMT{'-' if sign > 0 else '+'}{hours}")
+
+
+def zones_with_offset(offset: timedelta, limit: int = 3) -> list[str]:
+    """Places whose offset is `offset` in January or July (for suggestions), common first."""
+    probes = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
+    ranked = list(COMMON_TIMEZONES) + [n for n in _choice_names() if n not in COMMON_TIMEZONES]
+    found = [name for name in ranked if any(p.astimezone(ZoneInfo(name)).utcoffset() == offset for p in probes)]
+    return found[:limit]
+
+
+def _unknown_timezone_message(text: str) -> str:
+    guesses = closest_timezones(text)
+    suggestion = f" Did you mean {', '.join(guesses)}?" if guesses else ""
+    return (
+        f"Unknown timezone {text!r}.{suggestion} "
+        "Use an IANA name like Asia/Seoul or America/New_York, or an offset like UTC+9."
+    )
+
+
+def closest_timezones(text: str, limit: int = 3, *, score_cutoff: float = 0) -> list[str]:
+    """The few zone names nearest to a mistyped one."""
+    matches = process.extract(
+        text.replace(" ", "_"),
+        _choice_names(),
+        scorer=fuzz.WRatio,
+        limit=limit,
+        score_cutoff=score_cutoff,
+    )
+    return [name for name, _score, _index in matches]
+
+
+def timezone_choices(query: str, limit: int = 25) -> list[str]:
+    """Autocomplete: Asia/Seoul and the common zones first, then names matching `query`."""
+    needle = query.strip().lower().replace(" ", "_")
+    if not needle:
+        return list(COMMON_TIMEZONES[:limit])
+    picked: list[str] = []
+    alias = TIMEZONE_ALIASES.get(needle)
+    if alias:
+        picked.append(alias)
+    if offset := _OFFSET.match(needle):
+        picked.append(query.strip().upper()[:100])
+        picked += zones_with_offset(_offset_of(offset), limit=10)
+    ranked = list(COMMON_TIMEZONES) + [n for n in _choice_names() if n not in COMMON_TIMEZONES]
+    picked += [n for n in ranked if _matches_start(n, needle)]
+    picked += [n for n in ranked if needle in n.lower()]
+    if len(set(picked)) < limit:
+        picked += closest_timezones(needle, limit, score_cutoff=60)
+    return _unique(picked)[:limit]
+
+
+def _offset_of(match: re.Match[str]) -> timedelta:
+    sign = 1 if match["sign"] == "+" else -1
+    return sign * timedelta(hours=int(match["hours"]), minutes=int(match["minutes"] or 0))
+
+
+def _matches_start(name: str, needle: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith(needle) or lowered.rsplit("/", 1)[-1].startswith(needle)
+
+
+def _unique(names: list[str]) -> list[str]:
+    return [n for n in dict.fromkeys(names) if len(n) <= 100]
+
+
+# -- setup --------------------------------------------------------------------------------
+
+
+def parse_setup(
+    *,
+    guild_id: int,
+    channel_id: int,
+    time_text: str,
+    timezone_text: str,
+    ping_role_id: int | None = None,
+    thread: bool = True,
+    include_mature: bool = False,
+    catch_up_hours: int | None = None,
+) -> StorylineConfig:
+    """Validate every `/storyline setup` option at once; nothing is saved if this raises."""
+    local_time = parse_local_time(time_text)
+    tz = resolve_timezone(timezone_text)
+    hours = DEFAULT_CATCH_UP_HOURS if catch_up_hours is None else catch_up_hours
+    if not 0 <= hours <= MAX_CATCH_UP_HOURS:
+        raise UserError(
+            f"catch_up_hours must be between 0 and {MAX_CATCH_UP_HOURS} (you gave {hours}): "
+            "it is how long after the scheduled time a post may still go out after downtime."
+        )
+    return StorylineConfig(
+        guild_id=guild_id,
+        channel_id=channel_id,
+        local_time=local_time,
+        timezone=tz.key,
+        ping_role_id=ping_role_id,
+        thread=thread,
+        include_mature=include_mature,
+        catch_up_hours=hours,
+    )

@@ -1,0 +1,143 @@
+"""Reading what admins type: times, timezones, the whole setup (UserError says what to fix)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from bot.errors import UserError
+from bot.storyline import (
+    COMMON_TIMEZONES,
+    parse_local_time,
+    parse_setup,
+    resolve_timezone,
+    timezone_choices,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("21:00", time(21, 0)),
+        ("9pm", time(21, 0)),
+        ("9:30 am", time(9, 30)),
+        ("9:30AM", time(9, 30)),
+        ("9 P.M.", time(21, 0)),
+        ("00:00", time(0, 0)),
+        ("0:05", time(0, 5)),
+        ("12am", time(0, 0)),
+        ("12pm", time(12, 0)),
+        ("21.30", time(21, 30)),
+        (" noon ", time(12, 0)),
+        ("midnight", time(0, 0)),
+    ],
+)
+def test_times_people_type(text: str, expected: time) -> None:
+    assert parse_local_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fix"),
+    [
+        ("25:00", "hour must be 00–23"),
+        ("24:00", "Use 00:00 for midnight"),
+        ("9:61", "minutes must be 00–59"),
+        ("13pm", "hour goes from 1 to 12"),
+        ("0am", "hour goes from 1 to 12"),
+        ("9", "HH:MM"),
+        ("soon", "HH:MM"),
+    ],
+)
+def test_bad_times_say_what_to_fix(text: str, fix: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_local_time(text)
+    assert fix in caught.value.message
+    assert text.strip() in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("Asia/Seoul", "Asia/Seoul"),
+        ("asia/seoul", "Asia/Seoul"),
+        ("AMERICA/NEW_YORK", "America/New_York"),
+        ("KST", "Asia/Seoul"),
+        ("jst", "Asia/Tokyo"),
+        ("UTC", "UTC"),
+        ("GMT", "UTC"),
+        ("UTC+9", "Etc/GMT-9"),
+        ("GMT+9", "Etc/GMT-9"),
+        ("+09:00", "Etc/GMT-9"),
+        ("UTC-5", "Etc/GMT+5"),
+        ("UTC+0", "UTC"),
+        ("Seoul", "Asia/Seoul"),
+        ("new york", "America/New_York"),
+        ("EST", "America/New_York"),
+        ("Australia/Lord_Howe", "Australia/Lord_Howe"),
+    ],
+)
+def test_timezones_understood(text: str, zone: str) -> None:
+    assert resolve_timezone(text).key == zone
+
+
+def test_fixed_offset_zone_has_the_offset_people_meant() -> None:
+    tz = resolve_timezone("UTC+9")
+    assert datetime(2026, 7, 1, tzinfo=UTC).astimezone(tz).utcoffset() == timedelta(hours=9)
+
+
+def test_unknown_timezone_suggests_the_closest_names() -> None:
+    with pytest.raises(UserError) as caught:
+        resolve_timezone("Mars/Olympus")
+    message = caught.value.message
+    assert message.startswith("Unknown timezone 'Mars/Olympus'. Did you mean ")
+    assert "Asia/Seoul" in message  # the example of a valid name
+
+
+def test_misspelled_timezone_suggests_the_right_one_first() -> None:
+    with pytest.raises(UserError, match=r"Did you mean Asia/Seoul"):
+        resolve_timezone("Asia/Seol")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("UTC+5:30", "Asia/Kolkata"),
+        ("UTC+15", r"UTC-12 to UTC\+14"),
+        ("CST", "Unknown timezone 'CST'"),
+        ("   ", "Give a timezone"),
+    ],
+)
+def test_timezones_refused(text: str, hint: str) -> None:
+    with pytest.raises(UserError, match=hint):
+        resolve_timezone(text)
+
+
+def test_choices_start_with_seoul_then_the_common_zones() -> None:
+    choices = timezone_choices("")
+    assert choices[0] == "Asia/Seoul"
+    assert choices[:11] == list(COMMON_TIMEZONES[:11])
+    assert len(choices) <= 25
+
+
+def test_choices_match_the_query_and_fit_discord() -> None:
+    assert timezone_choices("kst")[0] == "Asia/Seoul"
+    assert timezone_choices("new_y")[0] == "America/New_York"
+    assert "Europe/London" in timezone_choices("lond")
+    assert timezone_choices("utc+9")[:2] == ["UTC+9", "Asia/Seoul"]
+    for query in ("", "a", "asia", "zzzz", "x" * 200):
+        choices = timezone_choices(query)
+        assert len(choices) <= 25
+        assert all(1 <= len(name) <= 100 for name in choices)
+    every = timezone_choices("a", limit=25)
+    assert all(resolve_timezone(name) for name in every)
+
+
+def test_parse_setup_validates_everything() -> None:
+    config = parse_setup(guild_id=1, channel_id=2, time_text="9pm", timezone_text="kst", ping_role_id=3)
+    assert (config.local_time, config.timezone, config.catch_up_hours) == (time(21), "Asia/Seoul", 6)
+    assert config.thread and not config.include_mature
+    with pytest.raises(UserError, match="catch_up_hours"):
+        parse_setup(guild_id=1, channel_id=2, time_text="21:00", timezone_text="UTC", catch_up_hours=30)
+    with pytest.raises(UserError, match="25:00"):
+        parse_setup(guild_id=1, channel_id=2, time_text="25:00", timezone_text="UTC")
