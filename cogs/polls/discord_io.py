@@ -57,7 +57,7 @@ def reaction_page_limit(reaction: discord.Reaction) -> int:
 async def read_option_reactions(poll: Poll, message: discord.Message) -> dict[int, list[ReactionUser]]:
     """Every user under each option's reaction, paged 100 a call by discord.py.
 
-    Options nobody reacted with cost no call: the message's reaction counts say so.
+    Options no member reacted with cost no call: the message's reaction counts say so.
     """
     found: dict[int, list[ReactionUser]] = {}
     for reaction in message.reactions:
@@ -65,8 +65,8 @@ async def read_option_reactions(poll: Poll, message: discord.Message) -> dict[in
             continue  # a custom emoji is never an option
         option = option_for_emoji(poll, reaction.emoji)
         limit = reaction_page_limit(reaction)
-        if option is None or limit <= 0:
-            continue
+        if option is None or limit <= 0 or (reaction.me and limit == 1):
+            continue  # no users, or only Lightstick's own option reaction: nothing to read
         users = found.setdefault(option, [])
         async for user in reaction.users(limit=limit):
             users.append(ReactionUser(user.id, user.bot))
