@@ -11,6 +11,9 @@ changes, what the results are. This cog is the Discord side of it:
 * closing by a database-backed :class:`~bot.scheduler.Dispatcher`: the poll message shows
   the final counts, one results message follows with a PNG chart.
 
+Super (burst) reactions are not votes: Discord lists their users apart from normal ones, and
+reconciliation reads normal reactions only, so counting them live would make them drift.
+
 Every message goes out with ``allowed_mentions`` none, so a role or ``@everyone`` typed into
 a poll never pings. Discord failures are caught per poll: one broken poll never stops others.
 """
@@ -308,6 +311,8 @@ class PollsCog(commands.Cog, name="Polls"):
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         if self._closing or payload.guild_id is None or self._is_own(payload.user_id) or payload.burst:
             return
+        if self.voting.poll_for_message(payload.message_id) is None:
+            return  # not an open poll: most reactions in a server are not votes
         outcome = self.voting.reaction_added(payload.message_id, str(payload.emoji), self._event_voter(payload))
         if outcome is None:
             return
@@ -458,6 +463,7 @@ class PollsCog(commands.Cog, name="Polls"):
         finally:
             self._announcing.discard(poll_id)
             self._shown.pop(poll_id, None)
+            self.problems.pop(poll_id, None)
 
     async def _announce_unannounced(self) -> None:
         """Results of polls closed just before a crash, never posted: post them now."""

@@ -281,3 +281,32 @@ async def test_edits_are_coalesced_many_votes_few_edits(fake: FakeDiscord, bots:
     await asyncio.sleep(0.1)
     assert len(fake.calls_to("PATCH", edits)) == 2
     assert await world.stored_counts(poll) == [10, 10, 10]
+
+
+async def test_a_moderator_clearing_reactions_withdraws_those_votes(world: PollWorld) -> None:
+    poll, message = await world.create()
+    for fan, option in zip(world.fans, [0, 1, 1], strict=False):
+        await world.vote(message, fan, option)
+    await world.wait_counts(poll, [1, 2, 0])
+    ids = {"channel_id": message["channel_id"], "message_id": message["id"], "guild_id": message["guild_id"]}
+    world.fake.reactions[poll.message_id].pop(TWO)
+    await world.fake.dispatch("MESSAGE_REACTION_REMOVE_EMOJI", {**ids, "emoji": {"id": None, "name": TWO}})
+    await world.wait_counts(poll, [1, 0, 0])
+    await eventually(lambda: world.fake.reaction_users(message, TWO) == [world.fake.app_id])  # put back
+    world.fake.reactions.pop(poll.message_id)
+    await world.fake.dispatch("MESSAGE_REACTION_REMOVE_ALL", ids)
+    await world.wait_counts(poll, [0, 0, 0])
+    await world.wait_for_own_reactions(poll, message)
+    await world.wait_shown(message, [0, 0, 0])
+    await world.vote(message, world.fans[0], 2)
+    await world.wait_counts(poll, [0, 0, 1])
+
+
+async def test_super_reactions_are_not_votes(world: PollWorld) -> None:
+    poll, message = await world.create()
+    burst = {**world.reaction_event(message, world.fans[0], ONE), "burst": True, "type": 1}
+    await world.fake.dispatch("MESSAGE_REACTION_ADD", burst)
+    await world.vote(message, world.fans[1], 1)
+    await world.wait_counts(poll, [0, 1, 0])
+    await world.cog.wait_idle()
+    assert removals(world, message) == []
