@@ -87,6 +87,9 @@ log = logging.getLogger(__name__)
 #: The poll message is edited at most once per poll per this interval.
 EDIT_INTERVAL = timedelta(seconds=5)
 CHOICE_LIMIT = 25
+#: Where to look for a results message posted just before a crash (it follows the close).
+RESULTS_SEARCH_MARGIN = timedelta(minutes=1)
+RESULTS_SEARCH_LIMIT = 50
 MAX_AGE_DAYS = 3650
 
 Choices = app_commands.Range[int, 1, 20]
@@ -466,15 +469,40 @@ class PollsCog(commands.Cog, name="Polls"):
             self.problems.pop(poll_id, None)
 
     async def _announce_unannounced(self) -> None:
-        """Results of polls closed just before a crash, never posted: post them now."""
+        """Polls closed just before a crash or shutdown whose results message was not recorded:
+        record the one already posted, if the crash came between posting and recording, or
+        post it now. Either way the results appear once."""
         for poll in await self.store.unannounced():
             if poll.poll_id in self._announcing:
                 continue
             self._announcing.add(poll.poll_id)
             try:
-                await self._announce(poll.poll_id)
+                posted = await self._posted_results(poll)
+                if posted is not None:
+                    await self.store.set_results_message(poll.poll_id, posted)
+                    log.info("poll %d: found its results message %d; not posting again", poll.poll_id, posted)
+                else:
+                    await self._announce(poll.poll_id)
             finally:
                 self._announcing.discard(poll.poll_id)
+
+    async def _posted_results(self, poll: Poll) -> int | None:
+        """The id of a results message Lightstick posted for this poll, from the channel's
+        messages since the poll closed (one REST call), or None."""
+        if self.bot.user is None or poll.closed_at is None:
+            return None
+        since = discord.Object(discord.utils.time_snowflake(poll.closed_at - RESULTS_SEARCH_MARGIN))
+        footer = f"Poll #{poll.poll_id}"
+        try:
+            async for message in self._channel(poll).history(limit=RESULTS_SEARCH_LIMIT, after=since):
+                if message.author.id != self.bot.user.id or not message.embeds:
+                    continue
+                embed = message.embeds[0]
+                if embed.footer.text == footer and (embed.title or "").startswith("Final results"):
+                    return message.id
+        except discord.HTTPException as error:
+            log.info("poll %d: could not look for an earlier results message: %s", poll.poll_id, error)
+        return None
 
     async def _announce(self, poll_id: int) -> None:
         poll = await self.store.get(poll_id)

@@ -161,6 +161,22 @@ async def test_results_lost_in_a_crash_after_closing_are_posted_on_start(world: 
     assert (await world.poll(poll.poll_id)).results_message_id is not None
 
 
+async def test_results_posted_just_before_a_crash_are_not_posted_again(world: PollWorld) -> None:
+    poll, _ = await world.create()
+    await (await world.slash("poll close", poll=str(poll.poll_id))).final_message()
+    posted = (await world.poll(poll.poll_id)).results_message_id
+    assert posted is not None
+    await world.bots.stop(world.bot)
+    with contextlib.closing(sqlite3.connect(world.bots.database_path)) as connection:  # the record was lost
+        connection.execute("UPDATE polls SET results_message_id = NULL")
+        connection.commit()
+    await world.restart()
+    await eventually(lambda: world.fake.calls_to("GET", rf"^/channels/{world.general['id']}/messages$") != [])
+    await world.cog.wait_idle()
+    assert (await world.poll(poll.poll_id)).results_message_id == posted
+    assert len(results_posts(world)) == 1
+
+
 async def test_extend_rules(world: PollWorld) -> None:
     poll, _ = await world.create(duration="1h")
     body = await (
@@ -231,7 +247,7 @@ async def test_edit_errors_never_crash_and_other_polls_go_on(world: PollWorld) -
     await world.vote(first_message, world.fans[1], 0)
     await world.wait_shown(first_message, [2, 0, 0])
     assert any(call.status == 429 for call in fake.calls_to("PATCH", rf"/messages/{first.message_id}$"))
-    assert first.poll_id not in world.cog.problems
+    await eventually(lambda: first.poll_id not in world.cog.problems)  # the edit worked again
 
     del fake.messages[first.message_id]  # deleted, and the event never arrived
     await world.vote(first_message, world.fans[2], 1)
