@@ -37,6 +37,7 @@ from bot.polls import (
     Coalescer,
     Poll,
     PollResults,
+    PollSpec,
     PollStore,
     PollVoting,
     ReactionUser,
@@ -566,14 +567,18 @@ class PollsCog(commands.Cog, name="Polls"):
             raise UserError("Polls can be posted in text channels and threads; pick one with `channel`.")
         return here, interaction.app_permissions
 
-    def _preflight(self, interaction: discord.Interaction, channel: discord.TextChannel | None) -> PollChannel:
+    def _preflight(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None
+    ) -> discord.TextChannel | discord.Thread:
         target, permissions = self._target_channel(interaction, channel)
         missing = missing_permissions(permissions, required_permissions(target))
         if missing:
             raise UserError(missing_permissions_message(target.mention, missing))
         return target
 
-    async def _post_poll(self, interaction: discord.Interaction, target: PollChannel, spec: Any) -> Poll:
+    async def _post_poll(
+        self, interaction: discord.Interaction, target: discord.TextChannel | discord.Thread, spec: PollSpec
+    ) -> Poll:
         """Store the poll, post its message, start counting, add the reactions (background)."""
         guild_id = self._guild_id(interaction)
         poll = await self.store.create(
@@ -586,8 +591,7 @@ class PollsCog(commands.Cog, name="Polls"):
             await self.store.discard_unposted(poll.poll_id)
             log.warning("poll %d could not be posted in %d: %s", poll.poll_id, target.id, error)
             raise UserError(
-                f"Discord refused the poll message in {getattr(target, 'mention', 'that channel')}; "
-                "check my permissions there and try again."
+                f"Discord refused the poll message in {target.mention}; check my permissions there and try again."
             ) from error
         poll = await self.voting.attach_message(poll, message.id)
         self._shown[poll.poll_id] = dict(embed.to_dict())

@@ -216,3 +216,12 @@ async def test_list_shows_this_servers_open_polls(world: PollWorld) -> None:
     lines = embed["description"].splitlines()
     assert lines[0].startswith(f"**#{first.poll_id}** [Best title track?](https://discord.com/channels/")
     assert lines[1].startswith(f"**#{second.poll_id}**")
+
+
+async def test_a_refused_post_leaves_no_poll_behind(world: PollWorld) -> None:
+    world.fake.fail("POST", rf"^/channels/{world.general['id']}/messages$", 403, code=50013)
+    record = await world.slash("poll create", question="Best?", options="A | B")
+    reply = await record.final_message()
+    assert "Discord refused the poll message" in reply["content"]
+    assert await poll_rows(world) == 0
+    assert not world.fake.calls_to("PUT", r"/reactions/")
