@@ -81,12 +81,12 @@ class PollWorld:
         assert polls, "no poll was stored"
         poll = await self.cog.store.get(polls[0].poll_id)
         assert poll is not None
-        return poll  # type: ignore[no-any-return]
+        return poll
 
     async def poll(self, poll_id: int) -> Poll:
         poll = await self.cog.store.get(poll_id)
         assert poll is not None
-        return poll  # type: ignore[no-any-return]
+        return poll
 
     async def wait_for_own_reactions(self, poll: Poll, message: JSON) -> None:
         emojis = option_emoji(len(poll.options))
@@ -163,6 +163,12 @@ class PollWorld:
     async def ready_cog(self, edit_interval: timedelta = FAST_EDITS) -> None:
         await self.cog.set_edit_interval(edit_interval)
         await eventually(lambda: self.cog.reconcile_passes >= 1, timeout=10)
+
+
+def message_id(poll: Poll) -> int:
+    """The poll message's id (a posted poll always has one)."""
+    assert poll.message_id is not None
+    return poll.message_id
 
 
 def shown_counts(message: JSON) -> list[int]:

@@ -18,6 +18,7 @@ from tests.cogs.polls_world import (
     JSON,
     PollWorld,
     embed_of,
+    message_id,
     results_messages,
     shown_counts,
     start_world,
@@ -57,7 +58,7 @@ async def test_close_shows_final_counts_and_posts_ranked_results_with_a_chart(wo
 
     closed = await world.poll(poll.poll_id)
     assert closed.status is PollStatus.CLOSED and closed.results_message_id is not None
-    shown = world.fake.messages[poll.message_id]
+    shown = world.fake.messages[message_id(poll)]
     assert embed_of(shown)["description"].startswith("**This poll is closed.** Final counts:")
     assert shown_counts(shown) == [2, 1, 0]
     assert embed_of(shown)["footer"]["text"] == f"Poll #{poll.poll_id} · closed"
@@ -192,7 +193,7 @@ async def test_extend_rules(world: PollWorld) -> None:
     await eventually(
         lambda: (
             f"closes <t:{int(extended.closes_at.timestamp())}:R>"
-            in embed_of(world.fake.messages[poll.message_id])["description"]
+            in embed_of(world.fake.messages[message_id(poll)])["description"]
         )
     )
     await (await world.slash("poll close", poll=str(poll.poll_id))).final_message()
@@ -249,7 +250,7 @@ async def test_edit_errors_never_crash_and_other_polls_go_on(world: PollWorld) -
     assert any(call.status == 429 for call in fake.calls_to("PATCH", rf"/messages/{first.message_id}$"))
     await eventually(lambda: first.poll_id not in world.cog.problems)  # the edit worked again
 
-    del fake.messages[first.message_id]  # deleted, and the event never arrived
+    del fake.messages[message_id(first)]  # deleted, and the event never arrived
     await world.vote(first_message, world.fans[2], 1)
     await eventually(lambda: world.cog.voting.poll(first.poll_id) is None)
     assert (await world.poll(first.poll_id)).status is PollStatus.CLOSED_MISSING

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bot.polls import option_emoji
-from tests.cogs.polls_world import EPHEMERAL, JSON, PollWorld, embed_of, start_world
+from tests.cogs.polls_world import EPHEMERAL, JSON, PollWorld, embed_of, message_id, start_world
 from tests.conftest import BotRunner
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.server import Guild
@@ -109,7 +109,7 @@ async def test_a_poll_can_go_to_another_channel_with_rules(world: PollWorld) -> 
     assert (poll.choices, poll.role_id, poll.min_account_age_days, poll.min_member_age_days) == (
         2, world.voters_role, 30, 7,
     )  # fmt: skip
-    message = world.fake.messages[poll.message_id]
+    message = world.fake.messages[message_id(poll)]
     rules = embed_of(message)["description"].splitlines()[-1]
     assert rules.startswith(
         f"Pick up to 2 · <@&{world.voters_role}> only · accounts ≥ 30 days old · members for ≥ 7 days · "
@@ -145,7 +145,7 @@ async def test_mentions_in_a_poll_never_ping(world: PollWorld) -> None:
     assert any(call.method == "PATCH" for call in sent)
     for call in sent:
         assert call.json.get("allowed_mentions") == {"parse": []}, call
-    assert embed_of(world.fake.messages[poll.message_id])["title"] == question
+    assert embed_of(world.fake.messages[message_id(poll)])["title"] == question
 
 
 async def test_poll_mv_2024_is_the_seed_poll(world: PollWorld) -> None:
@@ -159,7 +159,7 @@ async def test_poll_mv_2024_is_the_seed_poll(world: PollWorld) -> None:
         assert title in text
     assert "Chk Chk Boom - Stray Kids" in poll.options
     assert all(len(option) <= 100 for option in poll.options)
-    await world.wait_for_own_reactions(poll, world.fake.messages[poll.message_id])
+    await world.wait_for_own_reactions(poll, world.fake.messages[message_id(poll)])
 
 
 async def test_poll_mv_needs_a_filter_that_matches_two_to_twenty(world: PollWorld) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.polls import PollStatus, option_emoji
-from tests.cogs.polls_world import JSON, PollWorld, build_guild, results_messages, start_world
+from tests.cogs.polls_world import JSON, PollWorld, build_guild, message_id, results_messages, start_world
 from tests.conftest import BotRunner, eventually, spawn_bot_process, wait_for_output
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.payloads import snowflake
@@ -94,7 +94,7 @@ async def test_reading_reactions_pages_100_users_a_call(world: PollWorld) -> Non
     old = datetime.now(UTC) - timedelta(days=500)
     voters = [snowflake(old) for _ in range(250)]
     for user_id in voters:
-        world.fake.add_reaction_state(poll.message_id, TWO, user_id)
+        world.fake.add_reaction_state(message_id(poll), TWO, user_id)
     calls_before = len(world.fake.calls)
     await reconnect(world)
     reads = [c for c in world.fake.calls[calls_before:] if c.method == "GET" and "/reactions/" in c.path]
@@ -137,7 +137,7 @@ async def test_missing_message_or_channel_found_on_start_closes_those_polls_only
     await world.vote(first_message, world.fans[0], 2)
     await world.wait_counts(first, [0, 0, 1])
     await world.bots.stop(world.bot)
-    del world.fake.messages[first.message_id]  # deleted while Lightstick was stopped
+    del world.fake.messages[message_id(first)]  # deleted while Lightstick was stopped
     world.fake.channels.pop(int(elsewhere["id"]))
     world.guild.channels.pop(int(elsewhere["id"]))
     await world.fake.react(second_message, world.fans[1], TWO, send_event=False)

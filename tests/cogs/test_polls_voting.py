@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.polls import option_emoji
-from tests.cogs.polls_world import EPHEMERAL, JSON, PollWorld, embed_of, shown_counts, start_world
+from tests.cogs.polls_world import EPHEMERAL, JSON, PollWorld, embed_of, message_id, shown_counts, start_world
 from tests.conftest import BotRunner, eventually
 from tests.fakediscord import FakeDiscord
 
@@ -35,7 +35,7 @@ async def test_votes_from_several_members_are_stored_and_shown(world: PollWorld)
         await world.vote(message, fan, option)
     await world.wait_counts(poll, [1, 3, 1])
     await world.wait_shown(message, [1, 3, 1])
-    description = embed_of(world.fake.messages[poll.message_id])["description"]
+    description = embed_of(world.fake.messages[message_id(poll)])["description"]
     assert "**5 voters**" in description
     assert "`██████████` 3 (60%)" in description
     await world.unvote(message, world.fans[1], 1)
@@ -135,13 +135,13 @@ async def test_duplicate_and_out_of_order_events(world: PollWorld) -> None:
     poll, message = await world.create("Pick two", "A | B | C", choices=2)
     fan = world.fans[0]
     added = world.reaction_event(message, fan, ONE)
-    world.fake.add_reaction_state(poll.message_id, ONE, fan.user_id)
+    world.fake.add_reaction_state(message_id(poll), ONE, fan.user_id)
     for _ in range(3):  # the gateway may deliver an event more than once
         await world.fake.dispatch("MESSAGE_REACTION_ADD", added)
     await world.wait_counts(poll, [1, 0, 0])
     await world.fake.dispatch("MESSAGE_REACTION_REMOVE", world.reaction_event(message, fan, THREE, add=False))
     # Discord saw: add 2, remove 2, add 3 — delivered as: remove 2, add 3, add 2.
-    world.fake.add_reaction_state(poll.message_id, THREE, fan.user_id)
+    world.fake.add_reaction_state(message_id(poll), THREE, fan.user_id)
     await world.fake.dispatch("MESSAGE_REACTION_REMOVE", world.reaction_event(message, fan, TWO, add=False))
     await world.fake.dispatch("MESSAGE_REACTION_ADD", world.reaction_event(message, fan, THREE))
     await world.fake.dispatch("MESSAGE_REACTION_ADD", world.reaction_event(message, fan, TWO))
@@ -160,8 +160,8 @@ async def test_hidden_results_hide_counts_from_members_not_moderators(world: Pol
         await world.vote(message, fan, option)
     await world.wait_counts(poll, [2, 0, 1])
     await world.cog.wait_idle()
-    shown = embed_of(world.fake.messages[poll.message_id])
-    assert shown_counts(world.fake.messages[poll.message_id]) == []
+    shown = embed_of(world.fake.messages[message_id(poll)])
+    assert shown_counts(world.fake.messages[message_id(poll)]) == []
     assert "Results are hidden until the poll closes." in shown["description"]
     assert not world.fake.calls_to("PATCH", rf"/messages/{poll.message_id}$")  # nothing visible changed
 
@@ -210,7 +210,8 @@ async def test_audit_is_for_moderators_and_names_young_accounts_and_switchers(wo
     for previous, option in ((None, 0), (0, 1), (1, 2), (2, 0)):
         await world.vote(message, switcher, option)
         if previous is not None:  # Lightstick removes the old reaction; then the member moves on
-            await eventually(lambda p=previous: switcher.user_id not in world.fake.reaction_users(message, emojis[p]))
+            old_emoji = emojis[previous]
+            await eventually(lambda: switcher.user_id not in world.fake.reaction_users(message, old_emoji))  # noqa: B023
     await world.wait_counts(poll, [2, 0, 0])
     body = await (await world.slash("poll audit", member=world.fans[1], poll=str(poll.poll_id))).response()
     assert body["data"]["flags"] & EPHEMERAL and "Manage Server" in body["data"]["content"]
@@ -229,7 +230,7 @@ async def test_without_manage_messages_counting_still_follows_the_rules(world: P
     )  # fmt: skip
     assert "is up in" in (await record.final_message())["content"]
     poll = await world.latest_poll()
-    message = world.fake.messages[poll.message_id]
+    message = world.fake.messages[message_id(poll)]
     await world.wait_for_own_reactions(poll, message)
     assert "it needs Manage Messages" in embed_of(message)["footer"]["text"]
     fan = world.fans[0]
@@ -289,11 +290,11 @@ async def test_a_moderator_clearing_reactions_withdraws_those_votes(world: PollW
         await world.vote(message, fan, option)
     await world.wait_counts(poll, [1, 2, 0])
     ids = {"channel_id": message["channel_id"], "message_id": message["id"], "guild_id": message["guild_id"]}
-    world.fake.reactions[poll.message_id].pop(TWO)
+    world.fake.reactions[message_id(poll)].pop(TWO)
     await world.fake.dispatch("MESSAGE_REACTION_REMOVE_EMOJI", {**ids, "emoji": {"id": None, "name": TWO}})
     await world.wait_counts(poll, [1, 0, 0])
     await eventually(lambda: world.fake.reaction_users(message, TWO) == [world.fake.app_id])  # put back
-    world.fake.reactions.pop(poll.message_id)
+    world.fake.reactions.pop(message_id(poll))
     await world.fake.dispatch("MESSAGE_REACTION_REMOVE_ALL", ids)
     await world.wait_counts(poll, [0, 0, 0])
     await world.wait_for_own_reactions(poll, message)
