@@ -1,0 +1,102 @@
+"""Coalescer: run a refresh per key at most once per interval, and always once more after
+the last request, so the final state is always shown.
+
+Used for poll messages: votes may arrive hundreds a second, the message is edited at most
+once per poll per 5 seconds. Generic and Discord-free: the refresh is any coroutine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Hashable
+from datetime import timedelta
+from typing import Generic, TypeVar
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+K = TypeVar("K", bound=Hashable)
+
+DEFAULT_INTERVAL = timedelta(seconds=5)
+
+
+class Coalescer(Generic[K]):
+    """`request(key)` asks for `refresh(key)`; runs start at least `interval` apart per key.
+
+    The first request runs at once (leading edge); requests during a run or during the
+    interval after it collapse into one more run when the interval ends (trailing edge).
+    One key never has two refreshes at once. A failing refresh is logged; later requests
+    still run.
+    """
+
+    def __init__(
+        self,
+        refresh: Callable[[K], Awaitable[object]],
+        clock: Clock,
+        interval: timedelta = DEFAULT_INTERVAL,
+        *,
+        name: str = "refresh",
+    ) -> None:
+        self._refresh = refresh
+        self._clock = clock
+        self._interval = interval
+        self._name = name
+        self._dirty: set[K] = set()
+        self._tasks: dict[K, asyncio.Task[None]] = {}
+        self.runs = 0
+        self.failures = 0
+
+    def request(self, key: K) -> None:
+        """Ask for a refresh of `key` (cheap; call it on every change)."""
+        self._dirty.add(key)
+        if key not in self._tasks:
+            self._tasks[key] = asyncio.get_running_loop().create_task(
+                self._worker(key), name=f"coalesce:{self._name}:{key}"
+            )
+
+    def busy(self, key: K) -> bool:
+        """A refresh of `key` is running or waiting for its interval."""
+        return key in self._tasks
+
+    async def _worker(self, key: K) -> None:
+        try:
+            while key in self._dirty:
+                self._dirty.discard(key)
+                started = self._clock.now()
+                await self._run_once(key)
+                await self._clock.sleep_until(started + self._interval)
+        finally:
+            if self._tasks.get(key) is asyncio.current_task():
+                del self._tasks[key]
+
+    async def _run_once(self, key: K) -> None:
+        self.runs += 1
+        try:
+            await self._refresh(key)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self.failures += 1
+            log.exception("%s of %r failed; the next request will try again", self._name, key)
+
+    async def cancel(self, key: K) -> None:
+        """Drop pending and running refreshes of `key` (e.g. before the final edit on close)."""
+        self._dirty.discard(key)
+        task = self._tasks.pop(key, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def wait_idle(self) -> None:
+        """Wait until no key has a refresh running or pending (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Cancel everything (cog unload)."""
+        for key in list(self._tasks):
+            await self.cancel(key)

@@ -1,0 +1,445 @@
+"""PollStore: every SQL statement about polls, and nothing else.
+
+Writes go through ``Database.transaction()``. Times are unix seconds in the database and
+aware UTC datetimes outside it. Votes are never deleted when a poll closes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from bot.db import Database
+from bot.errors import UserError
+from bot.polls.rules import (
+    DISCORD_EPOCH_MS,
+    Poll,
+    PollResults,
+    PollSpec,
+    PollStatus,
+    account_created_at,
+    compute_results,
+    parse_poll_ref,
+)
+
+log = logging.getLogger(__name__)
+
+_POLL_COLUMNS = (
+    "poll_id, guild_id, channel_id, message_id, results_message_id, creator_id, question, "
+    "options, choices, hide_results, role_id, min_account_age_days, min_member_age_days, "
+    "created_at, closes_at, closed_at, status"
+)
+
+
+def to_unix(when: datetime) -> int:
+    return int(when.timestamp())
+
+
+def from_unix(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _optional_time(seconds: int | None) -> datetime | None:
+    return None if seconds is None else from_unix(seconds)
+
+
+def _poll_from_row(row: sqlite3.Row) -> Poll:
+    return Poll(
+        poll_id=row["poll_id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        creator_id=row["creator_id"],
+        question=row["question"],
+        options=tuple(json.loads(row["options"])),
+        choices=row["choices"],
+        hide_results=bool(row["hide_results"]),
+        role_id=row["role_id"],
+        min_account_age_days=row["min_account_age_days"],
+        min_member_age_days=row["min_member_age_days"],
+        created_at=from_unix(row["created_at"]),
+        closes_at=from_unix(row["closes_at"]),
+        status=PollStatus(row["status"]),
+        closed_at=_optional_time(row["closed_at"]),
+        results_message_id=row["results_message_id"],
+    )
+
+
+# -- rows the vote writer hands over (tuples, so executemany takes them as they are) --------
+
+
+class VoteRow(NamedTuple):
+    guild_id: int
+    poll_id: int
+    user_id: int
+    option: int
+    voted_at: int
+    member_joined_at: int | None
+
+
+class VoteKey(NamedTuple):
+    guild_id: int
+    poll_id: int
+    user_id: int
+    option: int
+
+
+class EventRow(NamedTuple):
+    guild_id: int
+    poll_id: int
+    user_id: int
+    kind: str  # added | withdrawn | rejected | moved
+    option: int | None
+    from_option: int | None
+    reason: str | None
+    source: str  # member | offline | cleared | lightstick
+    at: int
+
+
+# -- what the reads return ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PollSummary:
+    """One line of autocomplete."""
+
+    poll_id: int
+    question: str
+    status: PollStatus
+    closes_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VoterRow:
+    user_id: int
+    option: int
+    voted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VoteEvent:
+    kind: str
+    option: int | None
+    from_option: int | None
+    reason: str | None
+    source: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MyVotes:
+    counted: tuple[int, ...]
+    #: Newest first.
+    history: tuple[VoteEvent, ...]
+
+    @property
+    def last_rejection(self) -> VoteEvent | None:
+        return next((event for event in self.history if event.kind == "rejected"), None)
+
+
+@dataclass(frozen=True, slots=True)
+class YoungAccount:
+    user_id: int
+    account_created_at: datetime
+    first_vote_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LateJoiner:
+    user_id: int
+    joined_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Switcher:
+    user_id: int
+    switches: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """Voters a moderator may want to look at; each list is capped, its total is not."""
+
+    young_account_days: int
+    min_switches: int
+    young_accounts: tuple[YoungAccount, ...]
+    young_accounts_total: int
+    late_joiners: tuple[LateJoiner, ...]
+    late_joiners_total: int
+    switchers: tuple[Switcher, ...]
+    switchers_total: int
+
+
+class PollStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def create(self, spec: PollSpec, *, guild_id: int, channel_id: int, creator_id: int, now: datetime) -> Poll:
+        """Store a validated poll (no message yet); returns it with its id."""
+        created = to_unix(now)
+        closes = created + int(spec.duration.total_seconds())
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO polls (guild_id, channel_id, creator_id, question, options, choices,"
+                " hide_results, role_id, min_account_age_days, min_member_age_days, created_at,"
+                " closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    channel_id,
+                    creator_id,
+                    spec.question,
+                    json.dumps(list(spec.options), ensure_ascii=False),
+                    spec.choices,
+                    int(spec.hide_results),
+                    spec.role_id,
+                    spec.min_account_age_days,
+                    spec.min_member_age_days,
+                    created,
+                    closes,
+                ),
+            )
+            poll_id = cursor.lastrowid
+        assert poll_id is not None
+        return await self._require(poll_id)
+
+    async def attach_message(self, poll_id: int, message_id: int) -> Poll:
+        """Record the posted poll message; the poll now takes votes."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE polls SET message_id = ? WHERE poll_id = ?", (message_id, poll_id))
+        return await self._require(poll_id)
+
+    async def discard_unposted(self, poll_id: int) -> bool:
+        """Delete a poll whose message could not be posted (it never had a vote)."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute("DELETE FROM polls WHERE poll_id = ? AND message_id IS NULL", (poll_id,))
+            return cursor.rowcount == 1
+
+    async def close(self, poll_id: int, now: datetime, *, missing: bool = False) -> bool:
+        """Close an open poll. True only for the one caller that closed it."""
+        status = PollStatus.CLOSED_MISSING if missing else PollStatus.CLOSED
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE polls SET status = ?, closed_at = ? WHERE poll_id = ? AND status = 'open'",
+                (status.value, to_unix(now), poll_id),
+            )
+            return cursor.rowcount == 1
+
+    async def extend(self, poll_id: int, closes_at: datetime) -> bool:
+        """Move an open poll's deadline (validate it with ``rules.extended_deadline`` first)."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE polls SET closes_at = ? WHERE poll_id = ? AND status = 'open'",
+                (to_unix(closes_at), poll_id),
+            )
+            return cursor.rowcount == 1
+
+    async def set_results_message(self, poll_id: int, message_id: int) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE polls SET results_message_id = ? WHERE poll_id = ?", (message_id, poll_id))
+
+    # -- reads ----------------------------------------------------------------------------
+
+    async def get(self, poll_id: int) -> Poll | None:
+        row = await self.db.fetchone(f"SELECT {_POLL_COLUMNS} FROM polls WHERE poll_id = ?", (poll_id,))
+        return None if row is None else _poll_from_row(row)
+
+    async def _require(self, poll_id: int) -> Poll:
+        poll = await self.get(poll_id)
+        if poll is None:
+            raise LookupError(f"poll {poll_id} does not exist")
+        return poll
+
+    async def get_in_guild(self, guild_id: int, poll_id: int) -> Poll:
+        """A poll of this server, or a UserError (another server's poll is as good as none)."""
+        row = await self.db.fetchone(
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE guild_id = ? AND poll_id = ?",
+            (guild_id, poll_id),
+        )
+        if row is None:
+            raise UserError(f"There is no poll #{poll_id} in this server.")
+        return _poll_from_row(row)
+
+    async def resolve(self, guild_id: int, ref: str) -> Poll:
+        """The poll a member picked or typed (`12`, `#12`, an autocomplete value)."""
+        return await self.get_in_guild(guild_id, parse_poll_ref(ref))
+
+    async def list_open(self, guild_id: int) -> list[Poll]:
+        rows = await self.db.fetchall(
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE guild_id = ? AND status = 'open' ORDER BY closes_at",
+            (guild_id,),
+        )
+        return [_poll_from_row(row) for row in rows]
+
+    async def search(self, guild_id: int, query: str, limit: int = 25) -> list[PollSummary]:
+        """Autocomplete: this server's polls whose question contains `query` (or whose number
+        is `query`), open ones first, newest first."""
+        text = query.strip().lstrip("#")
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self.db.fetchall(
+            "SELECT poll_id, question, status, closes_at FROM polls"
+            " WHERE guild_id = ? AND (question LIKE ? ESCAPE '\\' OR CAST(poll_id AS TEXT) = ?)"
+            " ORDER BY status = 'open' DESC, created_at DESC, poll_id DESC LIMIT ?",
+            (guild_id, pattern, text, limit),
+        )
+        return [
+            PollSummary(
+                row["poll_id"],
+                row["question"],
+                PollStatus(row["status"]),
+                from_unix(row["closes_at"]),
+            )
+            for row in rows
+        ]
+
+    async def open_polls(self) -> list[Poll]:
+        """Every open, posted poll in this database (all guilds of this process)."""
+        rows = await self.db.fetchall(
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE status = 'open' AND message_id IS NOT NULL ORDER BY poll_id"
+        )
+        return [_poll_from_row(row) for row in rows]
+
+    async def unannounced(self) -> list[Poll]:
+        """Closed polls whose results message was never recorded (e.g. a crash right after
+        closing): post their results on start."""
+        rows = await self.db.fetchall(
+            f"SELECT {_POLL_COLUMNS} FROM polls"
+            " WHERE status = 'closed' AND results_message_id IS NULL ORDER BY closed_at"
+        )
+        return [_poll_from_row(row) for row in rows]
+
+    async def counted_votes(self, poll: Poll) -> dict[int, list[int]]:
+        """user_id → counted options (ascending)."""
+        counted: dict[int, list[int]] = {}
+        async with self.db.conn.execute(
+            "SELECT user_id, option FROM poll_votes WHERE guild_id = ? AND poll_id = ? ORDER BY user_id, option",
+            (poll.guild_id, poll.poll_id),
+        ) as cursor:
+            for user_id, option in await cursor.fetchall():
+                counted.setdefault(user_id, []).append(option)
+        return counted
+
+    # -- the close scheduler --------------------------------------------------------------
+
+    async def next_close_at(self) -> datetime | None:
+        seconds = await self.db.fetchval("SELECT MIN(closes_at) FROM polls WHERE status = 'open'")
+        return None if seconds is None else from_unix(seconds)
+
+    async def due_polls(self, now: datetime) -> list[Poll]:
+        rows = await self.db.fetchall(
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE status = 'open' AND closes_at <= ? ORDER BY closes_at, poll_id",
+            (to_unix(now),),
+        )
+        return [_poll_from_row(row) for row in rows]
+
+    # -- results, export, audit -----------------------------------------------------------
+
+    async def tally(self, poll: Poll) -> PollResults:
+        """Counts per option (GROUP BY over the option index) and turnout (distinct voters)."""
+        key = (poll.guild_id, poll.poll_id)
+        rows = await self.db.fetchall(
+            "SELECT option, COUNT(*) FROM poll_votes WHERE guild_id = ? AND poll_id = ? GROUP BY option",
+            key,
+        )
+        # GROUP BY walks the primary key in user order; COUNT(DISTINCT) would build a temp
+        # b-tree instead (4x slower on a million votes).
+        turnout = await self.db.fetchval(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM poll_votes WHERE guild_id = ? AND poll_id = ? GROUP BY user_id)",
+            key,
+        )
+        return compute_results(poll, {row[0]: row[1] for row in rows}, int(turnout or 0))
+
+    async def voter_rows(self, poll: Poll) -> list[VoterRow]:
+        rows = await self.db.fetchall(
+            "SELECT user_id, option, voted_at FROM poll_votes WHERE guild_id = ? AND poll_id = ?"
+            " ORDER BY user_id, option",
+            (poll.guild_id, poll.poll_id),
+        )
+        return [VoterRow(row[0], row[1], from_unix(row[2])) for row in rows]
+
+    async def my_votes(self, poll: Poll, user_id: int, history: int = 10) -> MyVotes:
+        key = (poll.guild_id, poll.poll_id, user_id)
+        options = await self.db.fetchall(
+            "SELECT option FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND user_id = ? ORDER BY option",
+            key,
+        )
+        events = await self.db.fetchall(
+            "SELECT kind, option, from_option, reason, source, at FROM poll_vote_events"
+            " WHERE guild_id = ? AND poll_id = ? AND user_id = ? ORDER BY event_id DESC LIMIT ?",
+            (*key, history),
+        )
+        return MyVotes(
+            counted=tuple(row[0] for row in options),
+            history=tuple(VoteEvent(row[0], row[1], row[2], row[3], row[4], from_unix(row[5])) for row in events),
+        )
+
+    async def audit(
+        self, poll: Poll, *, young_account_days: int = 30, min_switches: int = 3, limit: int = 25
+    ) -> AuditReport:
+        """Voters from accounts younger than `young_account_days` when they voted, members
+        who joined after the poll was created, and members who switched or withdrew at least
+        `min_switches` times."""
+        key = (poll.guild_id, poll.poll_id)
+        young = await self.db.fetchall(
+            "SELECT user_id, MIN(voted_at) AS first_vote, COUNT(*) OVER () AS total"
+            " FROM poll_votes WHERE guild_id = ? AND poll_id = ? GROUP BY user_id"
+            " HAVING first_vote - ((user_id >> 22) + ?) / 1000 < ?"
+            " ORDER BY first_vote LIMIT ?",
+            (*key, DISCORD_EPOCH_MS, young_account_days * 86400, limit),
+        )
+        late = await self.db.fetchall(
+            "SELECT user_id, MIN(member_joined_at) AS joined, COUNT(*) OVER () AS total"
+            " FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND member_joined_at > ?"
+            " GROUP BY user_id ORDER BY joined LIMIT ?",
+            (*key, to_unix(poll.created_at), limit),
+        )
+        switchers = await self.db.fetchall(
+            "SELECT user_id, COUNT(*) AS switches, COUNT(*) OVER () AS total"
+            " FROM poll_vote_events WHERE guild_id = ? AND poll_id = ? AND source = 'member'"
+            " AND kind IN ('moved', 'withdrawn') GROUP BY user_id HAVING switches >= ?"
+            " ORDER BY switches DESC, user_id LIMIT ?",
+            (*key, min_switches, limit),
+        )
+        return AuditReport(
+            young_account_days=young_account_days,
+            min_switches=min_switches,
+            young_accounts=tuple(YoungAccount(row[0], account_created_at(row[0]), from_unix(row[1])) for row in young),
+            young_accounts_total=young[0]["total"] if young else 0,
+            late_joiners=tuple(LateJoiner(row[0], from_unix(row[1])) for row in late),
+            late_joiners_total=late[0]["total"] if late else 0,
+            switchers=tuple(Switcher(row[0], row[1]) for row in switchers),
+            switchers_total=switchers[0]["total"] if switchers else 0,
+        )
+
+    # -- the batched vote writer's one transaction ----------------------------------------
+
+    async def write_batch(
+        self, adds: Sequence[VoteRow], removes: Sequence[VoteKey], events: Sequence[EventRow]
+    ) -> None:
+        """Apply one batch in one transaction. Each (poll, user, option) appears at most once
+        across `adds` and `removes` (the writer keeps the last word), so order between the
+        statements does not matter; repeats change nothing (primary key + OR IGNORE)."""
+        async with self.db.transaction() as conn:
+            if removes:
+                await conn.executemany(
+                    "DELETE FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND user_id = ? AND option = ?",
+                    removes,
+                )
+            if adds:
+                await conn.executemany(
+                    "INSERT OR IGNORE INTO poll_votes (guild_id, poll_id, user_id, option, voted_at, member_joined_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    adds,
+                )
+            if events:
+                await conn.executemany(
+                    "INSERT INTO poll_vote_events (guild_id, poll_id, user_id, kind, option, from_option, reason,"
+                    " source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    events,
+                )
