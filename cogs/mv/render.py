@@ -21,7 +21,7 @@ from bot.ui import truncate
 
 log = logging.getLogger(__name__)
 
-# Discord's embed limits (see /work/shared/DISCORD.md).
+# Discord's embed limits (API reference: Embed Limits).
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256
