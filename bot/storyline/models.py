@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.storyline.rotation import LOW_REMAINING, CycleProgress
+from bot.storyline.rotation import LOW_REMAINING, CycleProgress, RotationPick
 from bot.storyline.schedule import ScheduledRun
 
 DEFAULT_CATCH_UP_HOURS = 6
@@ -132,6 +132,32 @@ class PostPlan:
     @property
     def low_remaining(self) -> bool:
         return self.remaining_in_cycle <= LOW_REMAINING
+
+
+def plan_for_pick(
+    settings: StorylineSettings,
+    run: ScheduledRun,
+    pick: RotationPick,
+    *,
+    late: bool,
+    manual: bool,
+    previous: PreviousPost | None,
+) -> PostPlan:
+    """The post `pick` makes on `run`: one builder, so a preview shows what a claim will send."""
+    return PostPlan(
+        guild_id=settings.guild_id,
+        channel_id=settings.channel_id,
+        local_date=run.local_date,
+        scheduled_at=run.run_at,
+        mv_id=pick.mv_id,
+        cycle=pick.cycle,
+        remaining_in_cycle=pick.remaining,
+        ping_role_id=settings.ping_role_id,
+        thread=settings.thread,
+        late=late,
+        manual=manual,
+        previous=previous,
+    )
 
 
 @dataclass(frozen=True, slots=True)

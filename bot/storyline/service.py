@@ -33,6 +33,7 @@ from bot.storyline.models import (
     StorylineSettings,
     StorylineStatus,
     StorylineToday,
+    plan_for_pick,
 )
 from bot.storyline.rotation import RotationEntry, cycle_progress, eligible_ids
 from bot.storyline.schedule import local_date_for
@@ -178,20 +179,8 @@ class StorylineService:
         if pick is None:
             raise UserError(NO_ENTRIES)
         run = settings.next_run
-        return PostPlan(
-            guild_id=guild_id,
-            channel_id=settings.channel_id,
-            local_date=run.local_date,
-            scheduled_at=run.run_at,
-            mv_id=pick.mv_id,
-            cycle=pick.cycle,
-            remaining_in_cycle=pick.remaining,
-            ping_role_id=settings.ping_role_id,
-            thread=settings.thread,
-            late=False,
-            manual=False,
-            previous=await self.store.previous_post(guild_id, run.local_date),
-        )
+        previous = await self.store.previous_post(guild_id, run.local_date)
+        return plan_for_pick(settings, run, pick, late=False, manual=False, previous=previous)
 
     async def post_now(self, guild_id: int) -> PostOutcome:
         """`/storyline post`: today's post, now; the scheduled time today will not post again."""

@@ -32,6 +32,7 @@ from bot.storyline.models import (
     SendResult,
     StorylineConfig,
     StorylineSettings,
+    plan_for_pick,
 )
 from bot.storyline.rotation import RotationPick, choose_next
 from bot.storyline.schedule import (
@@ -128,14 +129,10 @@ class StorylineStore:
         return settings
 
     async def settings(self, guild_id: int) -> StorylineSettings | None:
-        row = await _fetchone(self.db.conn, "SELECT * FROM storyline_guilds WHERE guild_id = ?", (guild_id,))
-        return None if row is None else _settings_from_row(row)
+        return await _settings_in(self.db.conn, guild_id)
 
     async def require_settings(self, guild_id: int) -> StorylineSettings:
-        settings = await self.settings(guild_id)
-        if settings is None:
-            raise UserError(NOT_SET_UP)
-        return settings
+        return await _require_settings_in(self.db.conn, guild_id)
 
     async def skip_next(self, guild_id: int, now: datetime) -> Skipped:
         """Mark the next scheduled run skipped and move on to the one after it."""
@@ -152,9 +149,7 @@ class StorylineStore:
 
     async def pause(self, guild_id: int, now: datetime, reason: str | None = None) -> StorylineSettings:
         async with self.db.transaction() as conn:
-            settings = await _settings_in(conn, guild_id)
-            if settings is None:
-                raise UserError(NOT_SET_UP)
+            settings = await _require_settings_in(conn, guild_id)
             if settings.disabled:
                 raise UserError("Storyline of the day is disabled here; there is nothing to pause.")
             await conn.execute(
@@ -166,11 +161,7 @@ class StorylineStore:
     async def resume(self, guild_id: int, now: datetime) -> StorylineSettings:
         """Un-pause; the next run is the next one from now (paused days are not caught up)."""
         async with self.db.transaction() as conn:
-            settings = await _settings_in(conn, guild_id)
-            if settings is None:
-                raise UserError(NOT_SET_UP)
-            if settings.disabled:
-                raise UserError(DISABLED)
+            settings = await _require_enabled_in(conn, guild_id)
             run = await _next_free_run(conn, guild_id, settings.local_time, settings.tz, now)
             await conn.execute(
                 "UPDATE storyline_guilds SET paused = 0, paused_reason = NULL, updated_at = ? WHERE guild_id = ?",
@@ -182,8 +173,7 @@ class StorylineStore:
     async def disable(self, guild_id: int, now: datetime) -> StorylineSettings:
         """Stop posting; settings and history stay, and setup turns it back on."""
         async with self.db.transaction() as conn:
-            if await _settings_in(conn, guild_id) is None:
-                raise UserError(NOT_SET_UP)
+            await _require_settings_in(conn, guild_id)
             await conn.execute(
                 "UPDATE storyline_guilds SET disabled = 1, updated_at = ? WHERE guild_id = ?",
                 (to_unix(now), guild_id),
@@ -341,11 +331,7 @@ class StorylineStore:
     ) -> Claim:
         """`/storyline post`: claim today's local date now; the scheduled run moves to tomorrow."""
         async with self.db.transaction() as conn:
-            settings = await _settings_in(conn, guild_id)
-            if settings is None:
-                raise UserError(NOT_SET_UP)
-            if settings.disabled:
-                raise UserError(DISABLED)
+            settings = await _require_enabled_in(conn, guild_id)
             today = local_date_for(now, settings.tz)
             existing = await _record_in(conn, guild_id, today)
             if existing is not None and existing.state in (PostState.POSTED, PostState.CLAIMED):
@@ -505,6 +491,13 @@ async def _require_settings_in(conn: aiosqlite.Connection, guild_id: int) -> Sto
     settings = await _settings_in(conn, guild_id)
     if settings is None:
         raise UserError(NOT_SET_UP)
+    return settings
+
+
+async def _require_enabled_in(conn: aiosqlite.Connection, guild_id: int) -> StorylineSettings:
+    settings = await _require_settings_in(conn, guild_id)
+    if settings.disabled:
+        raise UserError(DISABLED)
     return settings
 
 
@@ -693,20 +686,7 @@ async def _claim_day(
     if pick.cycle != settings.cycle:
         await conn.execute("UPDATE storyline_guilds SET cycle = ? WHERE guild_id = ?", (pick.cycle, guild_id))
     previous = await _previous_post_in(conn, guild_id, run.local_date)
-    plan = PostPlan(
-        guild_id=guild_id,
-        channel_id=settings.channel_id,
-        local_date=run.local_date,
-        scheduled_at=run.run_at,
-        mv_id=pick.mv_id,
-        cycle=pick.cycle,
-        remaining_in_cycle=pick.remaining,
-        ping_role_id=settings.ping_role_id,
-        thread=settings.thread,
-        late=late,
-        manual=manual,
-        previous=previous,
-    )
+    plan = plan_for_pick(settings, run, pick, late=late, manual=manual, previous=previous)
     return Claim(ClaimStatus.CLAIMED, run.local_date, plan)
 
 
