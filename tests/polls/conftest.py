@@ -1,9 +1,6 @@
-"""Poll fixtures: a real SQLite file with every migration, a store, a fake clock."""
+"""Poll fixtures: a store on a real SQLite file with every migration, a fake clock."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -14,17 +11,9 @@ from tests.polls.factories import NOW
 
 
 @pytest.fixture
-async def poll_db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "t.db")
-    await database.connect()
-    await database.migrate()
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-def store(poll_db: Database) -> PollStore:
-    return PollStore(poll_db)
+def store(db: Database) -> PollStore:
+    """A store on the suite's migrated database (the `db` fixture in tests/conftest.py)."""
+    return PollStore(db)
 
 
 @pytest.fixture

@@ -36,16 +36,16 @@ def vote(poll: Poll, user_id: int, option: int, at: int = T, joined: int | None 
     return VoteRow(poll.guild_id, poll.poll_id, user_id, option, at, joined)
 
 
-async def test_schema_keeps_guild_id_on_every_table_and_in_front_of_indexes(poll_db: Database) -> None:
+async def test_schema_keeps_guild_id_on_every_table_and_in_front_of_indexes(db: Database) -> None:
     tables = [
-        r[0] for r in await poll_db.fetchall("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'poll%'")
+        r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'poll%'")
     ]
     assert set(tables) == {"polls", "poll_votes", "poll_vote_events"}
     for table in tables:
-        columns = [r["name"] for r in await poll_db.fetchall(f"PRAGMA table_info({table})")]
+        columns = [r["name"] for r in await db.fetchall(f"PRAGMA table_info({table})")]
         assert "guild_id" in columns
-        for index in await poll_db.fetchall(f"PRAGMA index_list({table})"):
-            first = (await poll_db.fetchall(f"PRAGMA index_info({index['name']})"))[0]["name"]
+        for index in await db.fetchall(f"PRAGMA index_list({table})"):
+            first = (await db.fetchall(f"PRAGMA index_info({index['name']})"))[0]["name"]
             if index["name"] != "polls_open_by_deadline":  # the scheduler's global index
                 assert first == "guild_id", index["name"]
 

@@ -156,8 +156,8 @@ class FlakyStore(PollStore):
         await super().write_batch(adds, removes, events)
 
 
-async def test_a_failed_flush_is_retried_not_dropped(poll_db: Database, clock: FakeClock) -> None:
-    store = FlakyStore(poll_db, failures=2)
+async def test_a_failed_flush_is_retried_not_dropped(db: Database, clock: FakeClock) -> None:
+    store = FlakyStore(db, failures=2)
     voting = PollVoting(store, clock, max_delay=0.02)
     poll = await open_poll(store, voting)
     voting.reaction_added(MESSAGE, EMOJI[0], member(1))
@@ -350,18 +350,24 @@ async def _storm(
 
     down = False
     killed: list[PollVoting] = []
+
+    async def restarted(old: PollVoting) -> PollVoting:
+        """A new process after `old` was killed: load, reconcile, remove what breaks the rules."""
+        killed.append(old)  # keep its idle writer task referenced until the loop ends
+        fresh = PollVoting(store, clock, max_delay=3600)
+        await fresh.load()
+        report = await fresh.reconcile(poll.poll_id, read, lookup)
+        assert report is not None
+        for user_id, option in report.remove_reactions:
+            remove_for(fresh, user_id, [option])
+        return fresh
+
     for index, op in enumerate(ops):
         if index == crash_at:
             down = True  # killed: queued writes are lost, events are missed
         if index == restart_at and down:
             down = False
-            killed.append(voting)  # keep its idle writer task referenced until the loop ends
-            voting = PollVoting(store, clock, max_delay=3600)
-            await voting.load()
-            report = await voting.reconcile(poll.poll_id, read, lookup)
-            assert report is not None
-            for user_id, option in report.remove_reactions:
-                remove_for(voting, user_id, [option])
+            voting = await restarted(voting)
         if op == ("flush",):
             if not down:
                 await voting.flush()
@@ -383,13 +389,7 @@ async def _storm(
             remove_for(voting, user_id, [*outcome.remove_options, *trigger])
 
     if down:  # start again after the storm
-        killed.append(voting)
-        voting = PollVoting(store, clock, max_delay=3600)
-        await voting.load()
-        report = await voting.reconcile(poll.poll_id, read, lookup)
-        assert report is not None
-        for user_id, option in report.remove_reactions:
-            remove_for(voting, user_id, [option])
+        voting = await restarted(voting)
 
     for n in range(5):
         counted = set(voting.counted_for(poll.poll_id, user(n)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -162,21 +162,6 @@ def config(
         timezone=timezone,
         **options,
     )
-
-
-async def settle(check: Callable[[], Awaitable[bool] | bool], timeout: float = 5.0) -> None:
-    """Wait (real time) until the background loop has done something."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = check()
-        if not isinstance(result, bool):
-            result = await result
-        if result:
-            return
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
 
 
 def forbidden() -> PostFailed:

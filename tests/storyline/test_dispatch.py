@@ -13,6 +13,7 @@ from bot.db import Database
 from bot.errors import UserError
 from bot.storyline import PostOutcome, PostState, RotationEntry, RunResult, StorylineService, StorylineStalled
 from bot.storyline.service import CLAIM_LEASE
+from tests.conftest import eventually
 from tests.storyline.support import (
     ENTRIES,
     Crash,
@@ -23,7 +24,6 @@ from tests.storyline.support import (
     config,
     forbidden,
     open_database,
-    settle,
 )
 
 RUN_DAY1 = datetime(2026, 3, 1, 12, tzinfo=UTC)  # 21:00 KST on 1 March
@@ -289,9 +289,9 @@ async def test_the_background_loop_posts_when_the_clock_reaches_the_time(
         await asyncio.sleep(0.05)
         assert discord_side.posts == []
         await clock.set(RUN_DAY1)
-        await settle(lambda: len(discord_side.posts) == 1)
+        await eventually(lambda: len(discord_side.posts) == 1)
         await clock.set(RUN_DAY1 + timedelta(days=1))
-        await settle(lambda: len(discord_side.posts) == 2)
+        await eventually(lambda: len(discord_side.posts) == 2)
         assert service.dispatcher.running
     finally:
         await service.stop()
