@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import Clock
 
@@ -24,6 +25,14 @@ RunDue = Callable[[datetime], Awaitable[None]]
 #: After an unexpected error the loop waits this long before trying again, so a
 #: persistent fault cannot spin the CPU.
 ERROR_BACKOFF = timedelta(seconds=5)
+
+
+async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
+    """Cancel a background task and wait until it has stopped (its cancellation is expected)."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 class Dispatcher:
@@ -47,11 +56,8 @@ class Dispatcher:
             self._task = asyncio.create_task(self._loop(), name=f"dispatcher:{self.name}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     def wake(self) -> None:
         """Something changed (a row added, moved or removed): look again at the next due time."""

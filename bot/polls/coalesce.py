@@ -8,13 +8,13 @@ once per poll per 5 seconds. Generic and Discord-free: the refresh is any corout
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import timedelta
 from typing import Generic, TypeVar
 
 from bot.clock import Clock
+from bot.scheduler import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -86,10 +86,8 @@ class Coalescer(Generic[K]):
         """Drop pending and running refreshes of `key` (e.g. before the final edit on close)."""
         self._dirty.discard(key)
         task = self._tasks.pop(key, None)
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is not asyncio.current_task():
+            await cancel_and_wait(task)
 
     async def wait_idle(self) -> None:
         """Wait until no key has a refresh running or pending (tests, shutdown)."""

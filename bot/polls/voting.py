@@ -11,7 +11,6 @@ shutdown).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import Counter
@@ -49,6 +48,7 @@ from bot.polls.store import (
     VoterRow,
     to_unix,
 )
+from bot.scheduler import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -162,11 +162,8 @@ class VoteWriter:
 
     async def aclose(self) -> None:
         """Stop the background task and write what is left (raises if that fails)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         await self.flush()
 
 

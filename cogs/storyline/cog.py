@@ -13,7 +13,6 @@ the check in code (:func:`require_manager`) is what enforces Manage Server.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from discord.ext import commands
 
 from bot.catalog import MV
 from bot.errors import UserError
+from bot.scheduler import cancel_and_wait
 from bot.storyline import (
     PostFailed,
     PostPlan,
@@ -186,10 +186,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
         log.info("storyline dispatcher started")
 
     async def cog_unload(self) -> None:
-        if self._starter is not None:
-            self._starter.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._starter
+        await cancel_and_wait(self._starter)
         await self.service.stop()
 
     def find_mv(self, mv_id: str) -> MV | None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.polls import PollStatus, option_emoji
+from bot.scheduler import cancel_and_wait
 from tests.cogs.polls_world import JSON, PollWorld, build_guild, message_id, results_messages, start_world
 from tests.conftest import BotRunner, eventually, spawn_bot_process, wait_for_output
 from tests.fakediscord import FakeDiscord
@@ -222,10 +223,7 @@ async def test_killed_in_a_storm_of_votes_nothing_is_lost_or_doubled(fake: FakeD
         if process.returncode is None:
             process.kill()
             await process.wait()
-        if drainer is not None:
-            drainer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await drainer
+        await cancel_and_wait(drainer)
 
     bot = await bots.start()
     world = PollWorld(fake, bots, bot, guild, general, fake.channel(guild, "news"), 0, 0, creator, creator, fans)
