@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalog import CatalogError
 from bot.client import REQUIRED_PERMISSIONS, discover_extensions, invite_url
 from bot.paths import PROJECT_DIR
 from tests.conftest import BotRunner, spawn_bot_process, wait_for_output
@@ -162,3 +163,14 @@ async def test_sigterm_shuts_down_cleanly(fake: FakeDiscord, tmp_path: Path) -> 
     # The database was closed cleanly: the WAL was checkpointed and the file opens at once.
     with sqlite3.connect(database) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+
+
+async def test_a_broken_catalog_stops_the_start(fake: FakeDiscord, bots: BotRunner, tmp_path: Path) -> None:
+    fake.add_guild()
+    broken = tmp_path / "mvs.toml"
+    broken.write_text(
+        '[[mv]]\nid = "x"\ntitle = "X"\nartist = "Y"\nyear = 2020\nthemes = ["scifi"]\nsources = ["a.txt"]\n'
+    )
+    with pytest.raises(CatalogError, match="entry 'x': field 'themes': unknown theme 'scifi'"):
+        await bots.start(catalog_path=broken)
+    assert not fake.calls_to("PUT", r"/commands$")
