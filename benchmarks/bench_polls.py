@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.clock import FakeClock
+from bot.clock import FakeClock, to_unix
 from bot.db import Database
 from bot.polls.chart import load_font, render_chart
 from bot.polls.rules import (
@@ -29,7 +29,7 @@ from bot.polls.rules import (
     decide_reaction_remove,
     option_emoji,
 )
-from bot.polls.store import EventRow, PollStore, VoteKey, VoteRow, to_unix
+from bot.polls.store import EventRow, PollStore, VoteKey, VoteRow
 from bot.polls.voting import PollVoting
 
 #: The database goes next to this file, on disk (a tmpfs /tmp would flatter the figures).

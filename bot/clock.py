@@ -25,6 +25,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def to_unix(moment: datetime) -> int:
+    """Aware datetime -> unix seconds, how every time is stored. Naive times are refused:
+    they would be read as the machine's local time."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not accepted; pass an aware UTC datetime")
+    return int(moment.timestamp())
+
+
+def from_unix(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 class SystemClock:
     def now(self) -> datetime:
         return utcnow()

@@ -11,9 +11,10 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
+from bot.clock import from_unix, to_unix
 from bot.db import Database
 from bot.errors import UserError
 from bot.polls.rules import (
@@ -34,14 +35,6 @@ _POLL_COLUMNS = (
     "options, choices, hide_results, role_id, min_account_age_days, min_member_age_days, "
     "created_at, closes_at, closed_at, status"
 )
-
-
-def to_unix(when: datetime) -> int:
-    return int(when.timestamp())
-
-
-def from_unix(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _optional_time(seconds: int | None) -> datetime | None:

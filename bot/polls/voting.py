@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from bot.clock import Clock
+from bot.clock import Clock, to_unix
 from bot.errors import UserError
 from bot.polls.reconcile import (
     ReactionUser,
@@ -46,7 +46,6 @@ from bot.polls.store import (
     VoteKey,
     VoteRow,
     VoterRow,
-    to_unix,
 )
 from bot.scheduler import cancel_and_wait
 

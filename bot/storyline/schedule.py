@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.clock import from_unix
+
 ONE_DAY = timedelta(days=1)
 
 
@@ -20,17 +22,6 @@ class ScheduledRun:
 
     local_date: date
     run_at: datetime
-
-
-def to_unix(moment: datetime) -> int:
-    """Aware datetime -> unix seconds (how every time is stored)."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are not accepted; pass an aware UTC datetime")
-    return int(moment.timestamp())
-
-
-def from_unix(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 def local_date_for(run_utc: datetime, tz: ZoneInfo) -> date:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot.clock import from_unix, to_unix
 from bot.db import Database
 from bot.errors import UserError
 from bot.storyline.models import (
@@ -38,12 +39,10 @@ from bot.storyline.rotation import RotationPick, choose_next
 from bot.storyline.schedule import (
     ONE_DAY,
     ScheduledRun,
-    from_unix,
     latest_run,
     local_date_for,
     next_run,
     scheduled_run,
-    to_unix,
 )
 
 log = logging.getLogger(__name__)

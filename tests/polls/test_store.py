@@ -7,10 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from bot.clock import to_unix
 from bot.db import Database
 from bot.errors import UserError
 from bot.polls.rules import Poll, PollStatus, build_poll_spec
-from bot.polls.store import EventRow, PollStore, VoteKey, VoteRow, to_unix
+from bot.polls.store import EventRow, PollStore, VoteKey, VoteRow
 from tests.polls.factories import (
     CHANNEL,
     CREATOR,

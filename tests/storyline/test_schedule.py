@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.clock import to_unix
 from bot.storyline import latest_run, local_date_for, next_run, next_run_utc, run_for_date
-from bot.storyline.schedule import to_unix
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NEW_YORK = ZoneInfo("America/New_York")
