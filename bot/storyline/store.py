@@ -147,12 +147,14 @@ class StorylineStore:
         return Skipped(skipped, following)
 
     async def pause(self, guild_id: int, now: datetime, reason: str | None = None) -> StorylineSettings:
+        """Pause; a manual pause (no reason) keeps the reason of an earlier automatic one."""
         async with self.db.transaction() as conn:
             settings = await _require_settings_in(conn, guild_id)
             if settings.disabled:
                 raise UserError("Storyline of the day is disabled here; there is nothing to pause.")
             await conn.execute(
-                "UPDATE storyline_guilds SET paused = 1, paused_reason = ?, updated_at = ? WHERE guild_id = ?",
+                "UPDATE storyline_guilds SET paused = 1, paused_reason = COALESCE(?, paused_reason), updated_at = ? "
+                "WHERE guild_id = ?",
                 (reason, to_unix(now), guild_id),
             )
             return await _require_settings_in(conn, guild_id)

@@ -70,6 +70,7 @@ RECENT_MESSAGES = 50
 CHOICE_LIMIT = 25
 
 CHANNEL_GONE = "The storyline channel was deleted. Run /storyline setup with another channel."
+REMOVED_FROM_SERVER = "Lightstick was removed from this server. Run /storyline resume after adding it back."
 STILL_GONE = "The storyline channel no longer exists. Run /storyline setup with another channel."
 CHANNEL_UNREACHABLE = "I can't reach the storyline channel (no access). Check that Lightstick can see it."
 NOT_TEXT = "The storyline channel is no longer a text channel. Run /storyline setup with a text channel."
@@ -284,6 +285,14 @@ class StorylineCog(commands.Cog, name="Storyline"):
         if settings is not None and settings.channel_id == channel.id and settings.active:
             await self.service.pause(channel.guild.id, CHANNEL_GONE)
             log.info("storyline: guild %s paused: its channel was deleted", channel.guild.id)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Pause when Lightstick leaves a server, instead of failing there every day."""
+        settings = await self.service.store.settings(guild.id)
+        if settings is not None and settings.active:
+            await self.service.pause(guild.id, REMOVED_FROM_SERVER)
+            log.info("storyline: guild %s paused: Lightstick was removed from it", guild.id)
 
     # -- command helpers ----------------------------------------------------------------
 

@@ -503,6 +503,18 @@ async def test_unknown_channel_from_discord_pauses_the_server(fake: FakeDiscord,
     assert "❌ Last attempt failed" in status
 
 
+async def test_removing_lightstick_from_a_server_pauses_it(fake: FakeDiscord, world: World) -> None:
+    await world.setup()
+    await fake.dispatch("GUILD_DELETE", {"id": str(world.server.guild.id)})
+    await eventually(lambda: _paused(world, world.server))
+    settings = await world.settings()
+    assert settings is not None and settings.paused_reason is not None
+    assert "removed from this server" in settings.paused_reason
+    await world.clock.set(RUN + timedelta(minutes=1))
+    await asyncio.sleep(0.2)
+    assert not fake.calls_to("POST", MESSAGES)
+
+
 async def _paused(world: World, server: Server) -> bool:
     settings = await world.settings(server)
     return settings is not None and settings.paused

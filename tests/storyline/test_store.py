@@ -131,6 +131,14 @@ async def test_failure_with_pause_stops_the_guild(store: StorylineStore) -> None
     assert await store.due_guilds(RUN_DAY1 + timedelta(days=5)) == []
 
 
+async def test_a_manual_pause_keeps_the_reason_of_an_automatic_one(store: StorylineStore) -> None:
+    await store.save_setup(config(1), RUN_DAY1 - timedelta(hours=3))
+    await claim(store, RUN_DAY1)
+    await store.record_failure(1, DAY1, "channel deleted", RUN_DAY1, pause=True)
+    await store.pause(1, RUN_DAY1 + timedelta(hours=1))
+    assert (await store.require_settings(1)).paused_reason == "channel deleted"
+
+
 async def test_catch_up_inside_the_window_is_late(store: StorylineStore) -> None:
     await store.save_setup(config(1), RUN_DAY1 - timedelta(hours=3))
     result = await claim(store, RUN_DAY1 + timedelta(hours=5, minutes=59))
