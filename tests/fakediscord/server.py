@@ -454,7 +454,9 @@ class FakeDiscord:
                     return command
         raise AssertionError(f"/{name} was never synced to Discord")
 
-    def _options(self, definition: JSON, path: list[str], values: JSON, guild: Guild) -> tuple[list[JSON], JSON]:
+    def _options(
+        self, definition: JSON, path: list[str], values: JSON, guild: Guild, user: Member
+    ) -> tuple[list[JSON], JSON]:
         """Build nested option payloads using the synced definition's option types."""
         resolved: JSON = {}
         options = definition.get("options", [])
@@ -462,7 +464,7 @@ class FakeDiscord:
             sub = next((o for o in options if o["name"] == path[0]), None)
             if sub is None:
                 raise AssertionError(f"{definition['name']} has no subcommand {path[0]}")
-            inner, resolved = self._options(sub, path[1:], values, guild)
+            inner, resolved = self._options(sub, path[1:], values, guild, user)
             return [{"type": sub["type"], "name": sub["name"], "options": inner}], resolved
         built = []
         for name, value in values.items():
@@ -475,7 +477,8 @@ class FakeDiscord:
                 channel = self.channels[int(value)]
                 resolved.setdefault("channels", {})[str(value)] = {
                     **channel,
-                    "permissions": str(self.bot_permissions_in(channel).value),
+                    # Discord documents these as the invoking member's permissions there.
+                    "permissions": str(self.permissions_for(guild, user, channel).value),
                 }
                 entry["value"] = str(value)
             elif kind == 8:  # role
@@ -512,7 +515,7 @@ class FakeDiscord:
     ) -> InteractionRecord:
         name, *path = command.split()
         definition = self._command_definition(guild, name)
-        built, resolved = self._options(definition, path, options, guild)
+        built, resolved = self._options(definition, path, options, guild, user)
         if focused is not None:
             leaf = built
             while leaf and leaf[0]["type"] in (1, 2):
