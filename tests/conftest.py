@@ -43,6 +43,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", server.gateway_url)
     yield server
     await server.stop()
+    assert not server.unknown_routes, f"the bot called routes the fake does not know: {server.unknown_routes}"
 
 
 class BotRunner:

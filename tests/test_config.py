@@ -75,3 +75,19 @@ def test_process_exits_2_with_one_line(tmp_path: Path, key: str, value: str, nee
     assert len(lines) == 1, result.stderr
     assert needle in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_the_token_is_redacted_from_log_lines(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from bot.logs import RedactSecrets
+
+    logger = logging.getLogger("lightstick.test")
+    redact = RedactSecrets(["MTIz.abc.def"])
+    logger.addFilter(redact)
+    try:
+        with caplog.at_level(logging.INFO, logger="lightstick.test"):
+            logger.info("connecting with %s", "MTIz.abc.def")
+    finally:
+        logger.removeFilter(redact)
+    assert caplog.records[0].getMessage() == "connecting with [token]"

@@ -158,6 +158,8 @@ class FakeDiscord:
         self.users: dict[int, Member] = {}
         self.commands: dict[str, list[JSON]] = {}
         self.calls: list[Call] = []
+        #: Calls to routes the fake does not know; the `fake` fixture fails the test on any.
+        self.unknown_routes: list[str] = []
         self.failures: list[Failure] = []
         self.interactions: dict[int, InteractionRecord] = {}
         self.sockets: list[web.WebSocketResponse] = []
@@ -707,6 +709,7 @@ class FakeDiscord:
                 call.status = response.status
                 return response
         call.status = 404
+        self.unknown_routes.append(f"{request.method} {path}")
         body = {"message": f"FAKE DISCORD: no route for {request.method} {path}", "code": 0}
         return json_response(body, 404)
 
