@@ -79,17 +79,23 @@ def choose_next(
 ) -> RotationPick | None:
     """The next entry of the current cycle, or the first of a new one; None if none is eligible.
 
-    A new cycle never starts with `last_posted` when there is any other choice.
+    A new cycle never starts with `last_posted` when there is any other choice, even when
+    its first day failed and the cycle's order is read again from the start.
     """
     if not eligible:
         return None
     pending = [mv_id for mv_id in cycle_order(guild_id, cycle, eligible) if mv_id not in posted_in_cycle]
     if pending:
-        return RotationPick(pending[0], cycle, len(pending) - 1, new_cycle=False)
+        return RotationPick(_not_again(pending, last_posted), cycle, len(pending) - 1, new_cycle=False)
     order = cycle_order(guild_id, cycle + 1, eligible)
+    return RotationPick(_not_again(order, last_posted), cycle + 1, len(order) - 1, new_cycle=True)
+
+
+def _not_again(order: Sequence[str], last_posted: str | None) -> str:
+    """The first of `order`, or the second when the first was just posted (no back-to-back)."""
     if len(order) > 1 and order[0] == last_posted:
-        order[0], order[1] = order[1], order[0]
-    return RotationPick(order[0], cycle + 1, len(order) - 1, new_cycle=True)
+        return order[1]
+    return order[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,16 @@ def test_next_cycle_never_starts_with_the_last_one(guild_id: int, size: int) -> 
         assert sorted(mv for _, mv in days[start : start + size]) == eligible
 
 
+def test_a_cycle_read_again_from_its_start_still_avoids_the_last_one() -> None:
+    # The first day of cycle 1 failed: nothing is posted in it yet, and the last post (from
+    # cycle 0) happens to head cycle 1's order.
+    guild_id = next(g for g in range(1, 1000) if cycle_order(g, 1, IDS)[0] == cycle_order(g, 0, IDS)[-1])
+    last = cycle_order(guild_id, 1, IDS)[0]
+    pick = choose_next(guild_id, 1, IDS, set(), last)
+    assert pick is not None and pick.mv_id != last
+    assert (pick.cycle, pick.remaining, pick.new_cycle) == (1, len(IDS) - 1, False)
+
+
 def test_single_entry_repeats_because_it_must() -> None:
     assert [mv for _, mv in play(1, ["only"], 3)] == ["only"] * 3
 

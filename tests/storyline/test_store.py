@@ -18,6 +18,7 @@ from bot.storyline import (
     SendResult,
     StorylineSettings,
     StorylineStore,
+    cycle_order,
 )
 from tests.storyline.support import config, open_database
 
@@ -320,6 +321,26 @@ async def test_rotation_through_claims_uses_each_entry_once_per_cycle(store: Sto
     assert sorted(picks[:4]) == ALL and sorted(picks[4:]) == ALL
     assert picks[4] != picks[3]
     assert (await store.require_settings(1)).cycle == 1
+
+
+async def test_a_failed_first_day_of_a_cycle_does_not_repeat_the_last_post(sdb: Database) -> None:
+    store = StorylineStore(sdb)
+    # A guild whose cycle 1 would open with the entry that closed cycle 0.
+    guild_id = next(g for g in range(1, 1000) if cycle_order(g, 1, ALL)[0] == cycle_order(g, 0, ALL)[-1])
+    await store.save_setup(config(guild_id), RUN_DAY1 - timedelta(hours=3))
+    posted: list[str] = []
+    for day in range(len(ALL) + 3):
+        now = RUN_DAY1 + timedelta(days=day)
+        result = await claim(store, now, guild_id)
+        assert result.plan is not None
+        if day == len(ALL):  # the first day of cycle 1 is refused by Discord
+            await store.record_failure(guild_id, result.plan.local_date, "Forbidden", now)
+            continue
+        await store.record_post(guild_id, result.plan.local_date, SendResult(day + 1), now)
+        posted.append(result.plan.mv_id)
+    assert sorted(posted[: len(ALL)]) == ALL
+    assert posted[len(ALL)] != posted[len(ALL) - 1]  # no back-to-back across the cycle change
+    assert len(set(posted[len(ALL) :])) == 2  # and cycle 1 goes on without repeats
 
 
 async def test_a_failed_post_does_not_use_up_its_entry(store: StorylineStore) -> None:
