@@ -71,6 +71,7 @@ from cogs.polls.render import (
     build_myvotes_embed,
     build_poll_embed,
     build_results_embed,
+    channel_gone_message,
     closed_message,
     created_message,
     export_filename,
@@ -96,6 +97,31 @@ MAX_AGE_DAYS = 3650
 Choices = app_commands.Range[int, 1, 20]
 AgeDays = app_commands.Range[int, 0, MAX_AGE_DAYS]
 Year = app_commands.Range[int, 1990, 2100]
+
+
+class LiveTextChannelOption(app_commands.Transformer):
+    """A text or announcement channel option, passed on as Discord resolved it.
+
+    discord.py's own channel transformer answers only "not a valid channel" when the channel
+    is not in the cache (deleted while the command was on its way); the handler says what
+    happened and what to do instead.
+    """
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(
+        self, interaction: discord.Interaction, value: app_commands.AppCommandChannel, /
+    ) -> app_commands.AppCommandChannel:
+        return value
+
+
+LiveTextChannel = app_commands.Transform[app_commands.AppCommandChannel, LiveTextChannelOption]
 
 POLL_HELP = "The poll: type part of its question or its number and pick one"
 DURATION_HELP = "How long it runs: 30m, 12h, 2d, 1w or 1d12h (1 minute to 90 days; default 24h)"
@@ -567,10 +593,20 @@ class PollsCog(commands.Cog, name="Polls"):
             raise UserError("Polls can be posted in text channels and threads; pick one with `channel`.")
         return here, interaction.app_permissions
 
+    @staticmethod
+    def _live_channel(option: app_commands.AppCommandChannel | None) -> discord.TextChannel | None:
+        """The cached channel behind a `channel` option (None: no option given)."""
+        if option is None:
+            return None
+        channel = option.resolve()
+        if not isinstance(channel, discord.TextChannel):
+            raise UserError(channel_gone_message(option.mention))
+        return channel
+
     def _preflight(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | None
+        self, interaction: discord.Interaction, option: app_commands.AppCommandChannel | None
     ) -> discord.TextChannel | discord.Thread:
-        target, permissions = self._target_channel(interaction, channel)
+        target, permissions = self._target_channel(interaction, self._live_channel(option))
         missing = missing_permissions(permissions, required_permissions(target))
         if missing:
             raise UserError(missing_permissions_message(target.mention, missing))
@@ -590,6 +626,8 @@ class PollsCog(commands.Cog, name="Polls"):
         except discord.HTTPException as error:
             await self.store.discard_unposted(poll.poll_id)
             log.warning("poll %d could not be posted in %d: %s", poll.poll_id, target.id, error)
+            if is_missing(error):
+                raise UserError(channel_gone_message(target.mention)) from error
             raise UserError(
                 f"Discord refused the poll message in {target.mention}; check my permissions there and try again."
             ) from error
@@ -655,7 +693,7 @@ class PollsCog(commands.Cog, name="Polls"):
         role: discord.Role | None = None,
         min_account_age: AgeDays | None = None,
         min_member_age: AgeDays | None = None,
-        channel: discord.TextChannel | None = None,
+        channel: LiveTextChannel | None = None,
     ) -> None:
         spec = build_poll_spec(
             question, options, duration, choices, hide_results,

@@ -155,6 +155,10 @@ def missing_permissions_message(channel_mention: str, missing: Sequence[str]) ->
     )
 
 
+def channel_gone_message(channel_mention: str) -> str:
+    return f"{channel_mention} no longer exists (was it deleted?). Pick another channel."
+
+
 def created_message(poll: Poll) -> str:
     url = poll_url(poll)
     where = f"<#{poll.channel_id}>"

@@ -8,7 +8,7 @@ import pytest
 
 from bot.polls import option_emoji
 from tests.cogs.polls_world import EPHEMERAL, JSON, PollWorld, embed_of, message_id, start_world
-from tests.conftest import BotRunner
+from tests.conftest import BotRunner, eventually
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.server import Guild
 
@@ -223,5 +223,23 @@ async def test_a_refused_post_leaves_no_poll_behind(world: PollWorld) -> None:
     record = await world.slash("poll create", question="Best?", options="A | B")
     reply = await record.final_message()
     assert "Discord refused the poll message" in reply["content"]
+    assert await poll_rows(world) == 0
+    assert not world.fake.calls_to("PUT", r"/reactions/")
+
+
+async def test_a_deleted_channel_is_named_and_nothing_is_written(world: PollWorld) -> None:
+    news = dict(world.news)
+    await world.fake.delete_channel(world.news)
+    await eventually(lambda: world.bot.get_channel(int(news["id"])) is None)
+    world.fake.channels[int(news["id"])] = news  # deleted while the command was on its way
+    content = await refused(world, {"question": "Best?", "options": "A | B", "channel": news["id"]})
+    assert content == f"<#{news['id']}> no longer exists (was it deleted?). Pick another channel."
+
+
+async def test_a_channel_deleted_as_the_poll_is_posted_is_named(world: PollWorld) -> None:
+    world.fake.fail("POST", rf"^/channels/{world.general['id']}/messages$", 404, code=10003)
+    reply = await (await world.slash("poll create", question="Best?", options="A | B")).final_message()
+    assert reply["content"] == f"<#{world.general['id']}> no longer exists (was it deleted?). Pick another channel."
+    assert reply["flags"] & EPHEMERAL
     assert await poll_rows(world) == 0
     assert not world.fake.calls_to("PUT", r"/reactions/")
