@@ -68,6 +68,8 @@ TIMEZONE_ALIASES: dict[str, str] = {
     "aest": "Australia/Sydney",
     "aedt": "Australia/Sydney",
     "cest": "Europe/Paris",
+    "korea": "Asia/Seoul",
+    "south korea": "Asia/Seoul",
 }
 
 #: zoneinfo names that are not real places or depend on the host.
@@ -157,7 +159,7 @@ def resolve_timezone(text: str) -> ZoneInfo:
         raise UserError("Give a timezone, e.g. Asia/Seoul.")
     key = cleaned.lower()
     name = (
-        TIMEZONE_ALIASES.get(key)
+        _alias(key)
         or _zone_names().get(key)
         or _zone_names().get(key.replace(" ", "_"))
         or _city_names().get(key.replace(" ", "_"))
@@ -189,13 +191,64 @@ def _fixed_offset_zone(text: str, match: re.Match[str]) -> ZoneInfo:
 
 def zones_with_offset(offset: timedelta, limit: int = 3) -> list[str]:
     """Places whose offset is `offset` in January or July (for suggestions), common first."""
-    probes = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
     ranked = list(COMMON_TIMEZONES) + [n for n in _choice_names() if n not in COMMON_TIMEZONES]
-    found = [name for name in ranked if any(p.astimezone(ZoneInfo(name)).utcoffset() == offset for p in probes)]
+    found = [name for name in ranked if any(p.astimezone(ZoneInfo(name)).utcoffset() == offset for p in _PROBES)]
     return found[:limit]
 
 
+def _alias(key: str) -> str | None:
+    return TIMEZONE_ALIASES.get(key) or TIMEZONE_ALIASES.get(key.replace("_", " "))
+
+
+#: Two instants a year to read each zone's abbreviations and offsets (winter and summer).
+_PROBES = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
+
+
+@cache
+def _abbreviation_index() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Lower-cased abbreviation ("cst") -> the clocks that use it, each as its zone names.
+
+    A clock is a pair of winter and summer offsets: ``CST`` is four clocks (Chicago, Mexico
+    City, Shanghai, Havana), each with many names. Names are ranked common first. Numeric
+    abbreviations ("+09") are left out.
+    """
+    ranked = list(COMMON_TIMEZONES) + [n for n in _choice_names() if n not in COMMON_TIMEZONES]
+    index: dict[str, dict[tuple[timedelta | None, ...], list[str]]] = {}
+    for name in ranked:
+        zone = ZoneInfo(name)
+        moments = [probe.astimezone(zone) for probe in _PROBES]
+        clock = tuple(moment.utcoffset() for moment in moments)
+        for abbreviation in {moment.tzname() or "" for moment in moments}:
+            if abbreviation.isalpha():
+                index.setdefault(abbreviation.lower(), {}).setdefault(clock, []).append(name)
+    return {key: tuple(tuple(names) for names in clocks.values()) for key, clocks in index.items()}
+
+
+def zones_with_abbreviation(text: str, limit: int = 4) -> list[str]:
+    """Places that write their time as `text` (``IST``), common first; [] if none.
+
+    One name per clock when several clocks share the abbreviation, else a few names of the
+    one clock, so the list always holds real choices.
+    """
+    clocks = _abbreviation_index().get(text.strip().lower(), ())
+    if len(clocks) == 1:
+        return list(clocks[0][:limit])
+    return [names[0] for names in clocks[:limit]]
+
+
 def _unknown_timezone_message(text: str) -> str:
+    users = zones_with_abbreviation(text)
+    shared = len(_abbreviation_index().get(text.strip().lower(), ())) > 1
+    if shared:
+        return (
+            f"{text!r} is an abbreviation that places with different clocks share, so I won't guess. "
+            f"Pick your place: {', '.join(users)} (or give an offset like UTC+9)."
+        )
+    if users:
+        return (
+            f"{text!r} is an abbreviation, not a timezone name. "
+            f"Use the name of your place: {', '.join(users)} (or give an offset like UTC+9)."
+        )
     guesses = closest_timezones(text)
     suggestion = f" Did you mean {', '.join(guesses)}?" if guesses else ""
     return (
@@ -222,9 +275,10 @@ def timezone_choices(query: str, limit: int = 25) -> list[str]:
     if not needle:
         return list(COMMON_TIMEZONES[:limit])
     picked: list[str] = []
-    alias = TIMEZONE_ALIASES.get(needle)
+    alias = _alias(needle)
     if alias:
         picked.append(alias)
+    picked += zones_with_abbreviation(needle, limit=10)
     if offset := _OFFSET.match(needle):
         picked.append(query.strip().upper()[:100])
         picked += zones_with_offset(_offset_of(offset), limit=10)

@@ -234,6 +234,7 @@ async def test_setup_refuses_a_role_it_may_not_ping(world: World) -> None:
         ({"time": "25:00"}, "the hour must be 00–23"),
         ({"time": "tea time"}, "HH:MM"),
         ({"timezone": "Mars/Olympus"}, "Unknown timezone 'Mars/Olympus'"),
+        ({"timezone": "CST"}, "Pick your place: America/Chicago, America/Mexico_City, Asia/Shanghai"),
         ({"catch_up_hours": 30}, "catch_up_hours must be between 0 and 23"),
     ],
 )

@@ -75,6 +75,7 @@ def test_bad_times_say_what_to_fix(text: str, fix: str) -> None:
         ("new york", "America/New_York"),
         ("EST", "America/New_York"),
         ("Australia/Lord_Howe", "Australia/Lord_Howe"),
+        ("Korea", "Asia/Seoul"),
     ],
 )
 def test_timezones_understood(text: str, zone: str) -> None:
@@ -104,13 +105,43 @@ def test_misspelled_timezone_suggests_the_right_one_first() -> None:
     [
         ("UTC+5:30", "Asia/Kolkata"),
         ("UTC+15", r"UTC-12 to UTC\+14"),
-        ("CST", "Unknown timezone 'CST'"),
         ("   ", "Give a timezone"),
     ],
 )
 def test_timezones_refused(text: str, hint: str) -> None:
     with pytest.raises(UserError, match=hint):
         resolve_timezone(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("CST", ["America/Chicago", "America/Mexico_City", "Asia/Shanghai", "America/Havana"]),
+        ("IST", ["Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"]),
+        ("ist", ["Asia/Kolkata", "Asia/Jerusalem", "Europe/Dublin"]),
+    ],
+)
+def test_shared_abbreviations_are_refused_with_the_places_that_use_them(text: str, places: list[str]) -> None:
+    with pytest.raises(UserError) as caught:
+        resolve_timezone(text)
+    message = caught.value.message
+    assert "won't guess" in message and f"Pick your place: {', '.join(places)} (" in message
+    assert all(resolve_timezone(place) for place in places)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"), [("MSK", "Europe/Moscow"), ("BST", "Europe/London"), ("NZST", "Pacific/Auckland")]
+)
+def test_other_abbreviations_are_refused_with_the_names_of_their_places(text: str, place: str) -> None:
+    with pytest.raises(UserError) as caught:
+        resolve_timezone(text)
+    assert "is an abbreviation, not a timezone name" in caught.value.message
+    assert place in caught.value.message
+
+
+def test_choices_for_an_abbreviation_list_the_places_that_use_it() -> None:
+    assert timezone_choices("cst")[:4] == ["America/Chicago", "America/Mexico_City", "Asia/Shanghai", "America/Havana"]
+    assert "Europe/Moscow" in timezone_choices("msk")[:4]
 
 
 def test_choices_start_with_seoul_then_the_common_zones() -> None:
