@@ -58,6 +58,18 @@ def test_midnight_belongs_to_the_new_day() -> None:
     assert local_date_for(run.run_at, SEOUL) == date(2026, 1, 2)
 
 
+def test_a_midnight_swallowed_by_spring_forward_posts_at_one_the_same_day() -> None:
+    # Santiago and Havana jump from 00:00 to 01:00: that day has no midnight at all.
+    for zone, day in (("America/Santiago", date(2026, 9, 6)), ("America/Havana", date(2026, 3, 8))):
+        tz = ZoneInfo(zone)
+        run = run_for_date(day, time(0, 0), tz)
+        assert local(run, tz)[:2] == (day, time(1, 0)), zone
+        before = run_for_date(day - timedelta(days=1), time(0, 0), tz)
+        assert next_run(time(0, 0), tz, before) == next_run(time(0, 0), tz, before + timedelta(hours=1))
+        assert next_run(time(0, 0), tz, before).local_date == day
+        assert next_run(time(0, 0), tz, run).local_date == day + timedelta(days=1)
+
+
 def test_new_york_spring_forward_moves_a_missing_time_to_the_end_of_the_gap() -> None:
     # 8 March 2026: 02:00 EST jumps to 03:00 EDT; 02:30 does not exist.
     run = run_for_date(date(2026, 3, 8), time(2, 30), NEW_YORK)
@@ -128,7 +140,15 @@ def test_naive_datetimes_are_refused() -> None:
         to_unix(datetime(2026, 1, 1))
 
 
-ZONES = st.sampled_from([SEOUL, NEW_YORK, LONDON, LORD_HOWE, ZoneInfo("America/Sao_Paulo"), ZoneInfo("Asia/Tehran")])
+ZONES = st.sampled_from(
+    [
+        SEOUL,
+        NEW_YORK,
+        LONDON,
+        LORD_HOWE,
+        *(ZoneInfo(name) for name in ("America/Sao_Paulo", "Asia/Tehran", "America/Santiago", "America/Havana")),
+    ]
+)
 INSTANTS = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2028, 12, 31)).map(
     lambda moment: moment.replace(tzinfo=UTC)
 )
