@@ -105,6 +105,34 @@ async def test_two_processes_on_one_database_post_each_guild_once(
         await other_db.close()
 
 
+async def test_two_running_dispatchers_on_one_database_post_each_guild_once(
+    db_path: Path, sdb: Database, clock: FakeClock, discord_side: FakeDiscordSide
+) -> None:
+    other_db = await open_database(db_path)
+    first = build_service(sdb, clock, discord_side)
+    second = build_service(other_db, clock, discord_side)
+    try:
+        for guild_id in range(1, 11):
+            await first.setup(config(guild_id))
+        discord_side.delay = 0.005
+        first.start()
+        second.start()  # both loops now sleep until the same 21:00 KST
+        await at(clock, RUN_DAY1)
+        await eventually(lambda: len(discord_side.posts) == 10)
+        await at(clock, AFTER_LEASE)  # any claim the other loop holds has long expired
+        await asyncio.sleep(0.1)
+        assert sorted(post.plan.guild_id for post in discord_side.posts) == list(range(1, 11))
+        assert first.dispatcher.runs >= 1 and second.dispatcher.runs >= 1
+        await at(clock, RUN_DAY1 + timedelta(days=1))
+        await eventually(lambda: len(discord_side.posts) == 20)
+        await asyncio.sleep(0.1)
+        assert len(discord_side.posts) == 20
+    finally:
+        await first.stop()
+        await second.stop()
+        await other_db.close()
+
+
 # -- downtime, skip, pause, post now ----------------------------------------------------------
 
 
