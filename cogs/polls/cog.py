@@ -58,6 +58,7 @@ from cogs.polls.discord_io import (
     KnownVoters,
     PollChannel,
     is_missing,
+    is_reaction_limit,
     own_reaction_options,
     read_option_reactions,
     required_permissions,
@@ -131,6 +132,10 @@ CANT_EDIT = "Lightstick can't edit this poll's message (check its permissions in
 CANT_READ = "Lightstick can't read this poll's reactions (it needs View Channel and Read Message History)"
 CANT_REACT = "Lightstick couldn't add all the option reactions (it needs Add Reactions)"
 CANT_POST_RESULTS = "Lightstick couldn't post this poll's results in its channel"
+TOO_MANY_REACTIONS = (
+    "The poll message has 20 different reactions (Discord's limit), so Lightstick couldn't add every option; "
+    "remove the reactions that aren't options"
+)
 
 
 class PollsCog(commands.Cog, name="Polls"):
@@ -156,6 +161,9 @@ class PollsCog(commands.Cog, name="Polls"):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._announcing: set[int] = set()
         self._shown: dict[int, dict[str, Any]] = {}
+        #: poll_id → options whose reaction Discord refused for the 20-emoji limit (added
+        #: again when a reaction goes away and frees a place).
+        self._unplaced: dict[int, list[int]] = {}
         self._reconcile_lock = asyncio.Lock()
         self._reconcile_wanted = False
         self._ready_count = 0
@@ -296,13 +304,20 @@ class PollsCog(commands.Cog, name="Polls"):
     async def _add_option_reactions(self, poll: Poll, options: Sequence[int] | None = None) -> None:
         """Add the option reactions in order (members tap them to vote)."""
         message = self._poll_message(poll)
-        for option in options if options is not None else range(len(poll.options)):
+        todo = list(options) if options is not None else list(range(len(poll.options)))
+        for index, option in enumerate(todo):
             try:
                 await message.add_reaction(poll.emojis[option])
             except discord.HTTPException as error:
-                if not is_missing(error):
+                if is_reaction_limit(error):
+                    self._unplaced[poll.poll_id] = todo[index:]
+                    self._note_problem(poll, TOO_MANY_REACTIONS, error)
+                elif not is_missing(error):
                     self._note_problem(poll, CANT_REACT, error)
                 return
+        self._unplaced.pop(poll.poll_id, None)
+        if self.problems.get(poll.poll_id) == TOO_MANY_REACTIONS:
+            del self.problems[poll.poll_id]
 
     async def _remove_reaction(
         self, poll: Poll, user_id: int, emoji: str | discord.PartialEmoji, option: int | None
@@ -356,6 +371,10 @@ class PollsCog(commands.Cog, name="Polls"):
         if self._closing or payload.guild_id is None or self._is_own(payload.user_id) or payload.burst:
             return
         self.voting.reaction_removed(payload.message_id, payload.user_id, str(payload.emoji))
+        poll = self.voting.poll_for_message(payload.message_id)
+        if poll is not None and poll.poll_id in self._unplaced:  # a place among the 20 emoji may be free
+            unplaced = self._unplaced.pop(poll.poll_id)
+            self._spawn(self._add_option_reactions(poll, unplaced), f"polls:react:{poll.poll_id}")
 
     @commands.Cog.listener()
     async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
@@ -493,6 +512,7 @@ class PollsCog(commands.Cog, name="Polls"):
         finally:
             self._announcing.discard(poll_id)
             self._shown.pop(poll_id, None)
+            self._unplaced.pop(poll_id, None)
             self.problems.pop(poll_id, None)
 
     async def _announce_unannounced(self) -> None:

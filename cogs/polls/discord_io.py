@@ -14,6 +14,9 @@ from bot.polls import Poll, ReactionUser, Voter, option_for_emoji
 
 #: Unknown Channel, Unknown Message: the poll message (or its channel) is gone for good.
 MISSING_CODES = frozenset({10003, 10008})
+#: Maximum number of reactions reached: a message holds at most 20 different emoji, so a
+#: stray emoji added before Lightstick placed all 20 options of a poll takes an option's place.
+REACTION_LIMIT_CODE = 30010
 
 #: What Lightstick needs in a channel to run a poll there (Manage Messages is optional:
 #: without it the rules still decide what counts, but extra reactions stay visible).
@@ -32,6 +35,11 @@ PollChannel = discord.TextChannel | discord.Thread | discord.PartialMessageable
 def is_missing(error: discord.HTTPException) -> bool:
     """The error says the message or channel no longer exists."""
     return isinstance(error, discord.NotFound) and error.code in MISSING_CODES
+
+
+def is_reaction_limit(error: discord.HTTPException) -> bool:
+    """Discord refused a reaction because the message already has 20 different emoji."""
+    return error.code == REACTION_LIMIT_CODE
 
 
 def required_permissions(channel: object) -> Sequence[str]:

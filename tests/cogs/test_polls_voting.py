@@ -311,3 +311,28 @@ async def test_super_reactions_are_not_votes(world: PollWorld) -> None:
     await world.wait_counts(poll, [0, 1, 0])
     await world.cog.wait_idle()
     assert removals(world, message) == []
+
+
+async def test_a_twenty_option_poll_gets_its_last_option_once_a_stray_emoji_is_removed(world: PollWorld) -> None:
+    """A message holds 20 different emoji. A member's stray emoji that took the 20th place
+    before Lightstick added it makes Discord refuse that option (30010); once the stray one is
+    removed, the option goes on, in order, and moderators saw why meanwhile."""
+    emojis = option_emoji(20)
+    world.fake.fail("PUT", rf"/reactions/{emojis[-1]}/@me$", 400, code=30010)
+    reply = await world.reply("poll create", question="Twenty", options=" | ".join(f"MV {i}" for i in range(20)))
+    assert "is up in" in reply["content"]
+    poll = await world.latest_poll()
+    message = world.fake.messages[message_id(poll)]
+    await eventually(lambda: poll.poll_id in world.cog.problems)
+    assert world.fake.app_id not in world.fake.reaction_users(message, emojis[-1])
+    body = await (await world.slash("poll list", member=world.mod)).response()
+    assert "20 different reactions" in body["data"]["embeds"][0]["description"]
+
+    await world.fake.react(message, world.fans[0], "🔥")
+    await world.wait_for_own_reactions(poll, message)
+    await eventually(lambda: poll.poll_id not in world.cog.problems)
+    assert world.fake.reaction_users(message, "🔥") == []
+    puts = world.fake.calls_to("PUT", rf"/messages/{poll.message_id}/reactions/")
+    assert [call.path.split("/")[-2] for call in puts] == [*emojis, emojis[-1]]
+    await world.vote(message, world.fans[1], 19, 20)
+    await world.wait_counts(poll, [0] * 19 + [1])
