@@ -325,6 +325,50 @@ async def test_the_background_loop_posts_when_the_clock_reaches_the_time(
         await service.stop()
 
 
+async def test_the_loop_survives_a_failing_guild_and_a_failing_pass(
+    sdb: Database, clock: FakeClock, discord_side: FakeDiscordSide
+) -> None:
+    broken_channels: set[int] = set()
+
+    def age_restricted(guild_id: int, channel_id: int) -> bool:
+        if channel_id in broken_channels:
+            raise RuntimeError("channel cache in a bad state")
+        return False
+
+    service = StorylineService(
+        sdb,
+        clock,
+        entries=lambda: discord_side.entries,
+        send=discord_side.send,
+        find_existing=discord_side.find_existing,
+        age_restricted=age_restricted,
+    )
+    await service.setup(config(1, include_mature=True))  # asks about channel 10 when claiming
+    await service.setup(config(2))
+    broken_channels.add(10)
+    service.start()
+    try:
+        await at(clock, RUN_DAY1)
+        await eventually(lambda: [post.plan.guild_id for post in discord_side.posts] == [2])
+        settings = await service.store.require_settings(1)
+        assert settings.next_run.run_at == RUN_DAY1 + timedelta(minutes=1)  # retried shortly
+
+        # Now every guild of a pass fails: the pass raises, the loop backs off and goes on.
+        discord_side.entries = ExplodingEntries(RuntimeError("catalog not loaded"))
+        await at(clock, RUN_DAY1 + timedelta(minutes=1))
+        await eventually(lambda: service.dispatcher.runs >= 2)
+        await asyncio.sleep(0.05)
+        assert service.dispatcher.running and len(discord_side.posts) == 1
+
+        broken_channels.clear()
+        discord_side.entries = list(ENTRIES)
+        await at(clock, RUN_DAY1 + timedelta(minutes=3))
+        await eventually(lambda: len(discord_side.posts_for(1)) == 1)
+        assert service.dispatcher.running
+    finally:
+        await service.stop()
+
+
 # -- what the commands show ----------------------------------------------------------------------
 
 
