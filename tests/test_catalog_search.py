@@ -96,6 +96,17 @@ FIRST_RESULT = [
     ("i need you", "bts-i-need-u"),
     ("jenny", "jennie-mantra"),
     ("하루하로", "bigbang-haru-haru"),
+    # what an MV is about, when no name matches: storyline, roles, themes, universe
+    ("cyborg", "vixx-error"),
+    ("which MV was the cyborg one?", "vixx-error"),
+    ("vixx cyborg", "vixx-error"),
+    ("android", "vixx-error"),
+    ("suitcase", "sistar-one-more-day"),
+    ("western", "super-junior-mamacita"),
+    ("superpower", "exo-mama"),
+    ("exo superpower story", "exo-mama"),
+    ("bangtan universe", "bts-i-need-u"),
+    ("bts tragedy", "bts-i-need-u"),
 ]
 
 
@@ -150,6 +161,31 @@ def test_nothing_is_found_for_nonsense_and_suggestions_help() -> None:
     assert suggestions and suggestions[0].id == "vixx-error"
     assert len(CATALOG.suggestions("bigbang", limit=2)) <= 2
     assert CATALOG.suggestions("") == []
+
+
+def test_what_an_mv_is_about_finds_it_after_every_name_match() -> None:
+    assert [mv.id for mv in CATALOG.search("exo superpower")] == [
+        mv.id for mv in CATALOG.filter(universe="EXO superpower story")
+    ]
+    assert [mv.id for mv in CATALOG.search("heist")] == ["bap-one-shot", "super-junior-mamacita"]
+    love = [mv.id for mv in CATALOG.search("love")]
+    assert love[0] == "kyuhyun-love-story" and len(love) > 1  # the title, then the stories
+    assert CATALOG.search("the cyborg") == CATALOG.search("cyborg")  # filler words are skipped
+    assert CATALOG.search("the") == CATALOG.search("the", limit=2)  # and never match alone
+
+
+def test_a_twist_is_never_searched() -> None:
+    """Finding an MV by its reveal would spoil it: only names and the spoiler-free text count."""
+    catalog = parse_catalog(
+        '[[mv]]\nid = "nova-star"\ntitle = "Star"\nartist = "NOVA"\nyear = 2020\n'
+        'themes = ["mystery"]\nsources = ["000_62f9fa6d10a3f177.txt"]\n'
+        'storyline = "A lighthouse keeper waits."\ntwist = "She was a ghost all along."\n'
+    )
+    assert [mv.id for mv in catalog.search("lighthouse")] == ["nova-star"]
+    assert [mv.id for mv in catalog.search("mystery")] == ["nova-star"]
+    assert catalog.search("ghost") == []
+    assert CATALOG.search("undercover") == []  # One Shot's twist
+    assert CATALOG.search("double agent") == []  # Monster's and Mamacita's twists
 
 
 # --------------------------------------------------------------------------- filters

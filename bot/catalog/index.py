@@ -7,6 +7,8 @@ found (then mid-word substring), fuzzy — and inside a tier by field class (tit
 > act+title > artist > group > cast), then rank. Tiers are strict, so the search stops as
 soon as it has ``limit`` entries; only queries that match little reach the fuzzy tier,
 which scores with rapidfuzz against precomputed choices of plausible length and script.
+A last tier matches what an entry is *about* (themes, universe, storyline, cast roles), so
+"cyborg" finds VIXX's Error and "exo superpower" the EXO story MVs; names always rank first.
 """
 
 from __future__ import annotations
@@ -37,6 +39,17 @@ _SUBSTRING_SCAN_CAP = 2000  # keys scanned for mid-word matches; bounds the wors
 _IN_CONTEXT_RELIEF = 15.0  # a word checked beside others may be further off ("hna" for "han")
 _NARROW_CANDIDATES = 400  # below this many entries, later query words see only their words
 _SUGGEST_CUTOFF = 50.0
+_ABOUT_PREFIX_MIN = 4  # shorter query words must equal an "about" word, not just begin one
+_ABOUT_WORD_MIN = 3
+#: Words that say nothing about an MV: skipped in "about" texts and in queries matched to them,
+#: so "which mv was the cyborg one" comes down to "cyborg".
+ABOUT_STOPWORDS = frozenset(
+    {
+        "about", "after", "and", "are", "but", "for", "from", "her", "him", "his", "into",
+        "its", "one", "mv", "mvs", "music", "that", "the", "their", "them", "then", "they",
+        "this", "video", "videos", "was", "what", "when", "where", "which", "who", "with",
+    }
+)  # fmt: skip
 
 
 def _fuzzy_cutoff(length: int) -> float:
@@ -72,6 +85,14 @@ def searchable_fields(mv: MV) -> tuple[list[str], ...]:
         [mv.group] if mv.group else [],
         [member.name for member in mv.cast],
     )
+
+
+def about_texts(mv: MV) -> list[str]:
+    """What an entry is about, searched after its names. Never the twist: a search must not
+    reveal the ending."""
+    texts = [*mv.themes, *mv.content_warnings, *(m.role for m in mv.cast if m.role)]
+    texts += [text for text in (mv.universe, mv.album, mv.storyline) if text]
+    return texts
 
 
 class _KeyIndex:
@@ -206,6 +227,7 @@ class SearchIndex:
     """Keys, words and fuzzy choices of every entry, computed once from the ranked entries."""
 
     def __init__(self, ranked: Sequence[MV]) -> None:
+        self.ranked = ranked
         by_class: dict[int, defaultdict[str, list[int]]] = {
             field_class: defaultdict(list) for field_class in STORED_CLASSES
         }
@@ -279,6 +301,8 @@ class SearchIndex:
             hits.add(sorted(self._containing(key)))
         if not hits.full and len(key) >= _MIN_FUZZY:
             hits.add(self._fuzzy(key, words, hits.seen))
+        if not hits.full:
+            hits.add(sorted(self._about(words)))
         return hits.ranks
 
     def _combined(self, key: str) -> tuple[set[int], set[int]]:
@@ -371,6 +395,36 @@ class SearchIndex:
                 if (among is None or rank in among) and score > scores.get(rank, 0.0):
                     scores[rank] = score
         return scores
+
+    @cached_property
+    def about_words(self) -> _KeyIndex:
+        """Words of each entry's :func:`about_texts`; built on first use, since most queries
+        are answered by names alone and this is the largest index."""
+        by_word: defaultdict[str, list[int]] = defaultdict(list)
+        for rank, mv in enumerate(self.ranked):
+            words: set[str] = set()
+            for text in about_texts(mv):
+                words |= key_and_words(text)[1]
+            for word in words:
+                if len(word) >= _ABOUT_WORD_MIN and word not in ABOUT_STOPWORDS:
+                    by_word[word].append(rank)
+        return _KeyIndex(by_word)
+
+    def _about(self, words: list[str]) -> set[int]:
+        """Entries where every meaningful query word starts one of their name words or is (or,
+        from four letters, starts) a word of what they are about: "vixx cyborg", "heist"."""
+        meaningful = [word for word in words if word not in ABOUT_STOPWORDS]
+        candidates: set[int] | None = None
+        for word in sorted(meaningful, key=len, reverse=True):
+            if len(word) >= _ABOUT_PREFIX_MIN:
+                about = set(self.about_words.extending(word, inclusive=True))
+            else:
+                about = set(self.about_words.exact(word))
+            ranks = about | self._word_prefix_ranks(word)
+            candidates = ranks if candidates is None else candidates & ranks
+            if not candidates:
+                return set()
+        return candidates or set()
 
     @cached_property
     def _suggest_choices(self) -> list[str]:

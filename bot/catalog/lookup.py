@@ -141,6 +141,11 @@ class Catalog:
         """The closest entries by loose similarity, for a "no result — did you mean…" reply."""
         return self._entries_at(self._index.suggest(query, limit))
 
+    def prepare_about_search(self) -> None:
+        """Build the index of what entries are about (storylines, themes, roles) now, rather
+        than on the first query that reaches it; a fraction of a second for 10,000 entries."""
+        _ = self._index.about_words
+
     def artists(self) -> list[str]:
         """Every credited act and every group (both work as an artist filter), sorted caselessly."""
         names: dict[str, str] = {}
