@@ -134,6 +134,11 @@ def mv_name(mv_id: str | None, find: FindMV) -> str:
     return defuse_bars(mv.display_name) if mv else f"`{mv_id}` (no longer in the catalog)"
 
 
+def sentence(text: str) -> str:
+    """`text` without its closing full stop, for messages that add their own."""
+    return text.rstrip().removesuffix(".")
+
+
 def cycle_line(remaining: int) -> str:
     """``N more before the cycle repeats``, with a warning when three or fewer are left."""
     if remaining <= 0:
@@ -278,8 +283,11 @@ def _next_post_text(status: StorylineStatus) -> str:
     if settings.disabled:
         return "Disabled. Run `/storyline setup` to turn it on again."
     if settings.paused:
-        reason = f" ({defuse_bars(settings.paused_reason)})" if settings.paused_reason else ""
-        return f"⏸️ Paused{reason}. Run `/storyline resume` to continue."
+        reason = settings.paused_reason
+        if reason and "/storyline" in reason:  # an automatic pause already says what to do
+            return f"⏸️ Paused: {defuse_bars(reason)}"
+        said = f" ({defuse_bars(reason)})" if reason else ""
+        return f"⏸️ Paused{said}. Run `/storyline resume` to continue."
     assert status.next_run is not None
     return run_text(status.next_run, settings.timezone)
 
@@ -333,7 +341,7 @@ def _no_post_today(record: PostRecord | None) -> str | None:
         return f"Today's storyline ({day}) was skipped."
     if record.state is PostState.MISSED:
         return f"Today's storyline ({day}) was missed: Lightstick was offline past the catch-up window."
-    error = f": {defuse_bars(record.error)}" if record.error else ""
+    error = f": {defuse_bars(sentence(record.error))}" if record.error else ""
     return f"Today's storyline ({day}) could not be posted{error}."
 
 
@@ -351,7 +359,7 @@ def history_line(record: PostRecord, find: FindMV) -> str:
         what = "not posted" + (f": {defuse_bars(truncate(record.error, 200))}" if record.error else "")
     else:
         what = record.state.value
-    extras = [word for word, on in (("late", record.late), ("posted with /storyline post", record.manual)) if on]
+    extras = [word for word, on in (("late", record.late), ("by /storyline post", record.manual)) if on]
     return f"{mark} {day} — {what}" + (" · " + ", ".join(extras) if extras else "")
 
 
@@ -386,7 +394,9 @@ def post_now_message(outcome: PostOutcome, guild_id: int, channel_id: int, find:
         link = post_link(guild_id, channel_id, outcome.message_id, outcome.thread_id)
         return f"Posted today's storyline: **{name}**\n{link}\nThe scheduled post today will not repeat it."
     if outcome.result is RunResult.FAILED:
-        reason = defuse_bars(outcome.error or "Discord refused it")
+        reason = defuse_bars(sentence(outcome.error or "Discord refused it"))
+        if "/storyline" in reason:  # the reason already says what to do
+            return f"I couldn't post it: {reason}."
         return f"I couldn't post it: {reason}. Fix that and try again; `/storyline status` shows the details."
     if outcome.result is RunResult.IN_DOUBT:
         return (

@@ -468,7 +468,7 @@ async def test_a_deleted_channel_pauses_that_server_only(fake: FakeDiscord, worl
     await fake.delete_channel(other.channel)
     await eventually(lambda: _paused(world, other))
     status = reply_text(await (await world.run("status", server=other, where=other.others["general"])).response())
-    assert "⏸️ Paused (The storyline channel was deleted" in status
+    assert "⏸️ Paused: The storyline channel was deleted" in status
 
     await world.clock.set(RUN + timedelta(minutes=1))
     await eventually(lambda: len(world.posts()) == 1)
@@ -487,7 +487,7 @@ async def test_a_channel_deleted_while_the_bot_was_down_pauses_the_server(fake: 
     await eventually(lambda: _paused(world, world.server))
     assert not fake.calls_to("POST", MESSAGES)  # the cache knows the channel is gone: no request
     status = reply_text(await (await world.run("status", where=world.server.others["general"])).response())
-    assert "⏸️ Paused (The storyline channel was deleted" in status
+    assert "⏸️ Paused: The storyline channel was deleted" in status
     assert "❌ Last attempt failed: The storyline channel was deleted" in status
     moved = await world.setup(channel=int(world.server.others["general"]["id"]))  # setup again un-pauses
     assert "Storyline of the day is set up." in reply_text(moved)
@@ -500,7 +500,7 @@ async def test_unknown_channel_from_discord_pauses_the_server(fake: FakeDiscord,
     await world.clock.set(RUN + timedelta(minutes=1))
     await eventually(lambda: _paused(world, world.server))
     status = reply_text(await (await world.run("status")).response())
-    assert "Paused (The storyline channel was deleted" in status
+    assert "⏸️ Paused: The storyline channel was deleted" in status
     assert "❌ Last attempt failed" in status
 
 

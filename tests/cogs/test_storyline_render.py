@@ -336,3 +336,17 @@ def test_admin_replies() -> None:
     assert skipped_message(skipped, "Asia/Seoul").startswith(
         "Skipped the storyline for Sunday, 1 March 2026. The next one comes Monday, 2 March 2026 at 21:00"
     )
+
+
+def test_a_reason_that_says_what_to_do_is_not_contradicted_or_double_stopped() -> None:
+    gone = "The storyline channel was deleted. Run /storyline setup with another channel."
+    paused = build_status_embed(status(guild_settings(paused=True, paused_reason=gone)), CATALOG.get)
+    assert field(paused, "Next post") == f"⏸️ Paused: {gone}"  # no "run /storyline resume" beside it
+    failed = PostOutcome(GUILD, DAY, RunResult.FAILED, "vixx-error", error=gone)
+    assert post_now_message(failed, GUILD, CHANNEL, CATALOG.get) == f"I couldn't post it: {gone}"
+    refused = PostOutcome(GUILD, DAY, RunResult.FAILED, "vixx-error", error="Missing permissions in #x: Embed Links.")
+    assert "Embed Links. Fix that" in post_now_message(refused, GUILD, CHANNEL, CATALOG.get)
+    today = StorylineToday(DAY, record(PostState.FAILED, error=gone), None, paused=False, disabled=False)
+    assert ".." not in today_message(today, guild_settings(), CATALOG.get)
+    line = history_line(record(PostState.FAILED, error=gone, manual=True), CATALOG.get)
+    assert line.endswith("· by /storyline post") and "posted with" not in line
