@@ -317,6 +317,8 @@ async def test_the_scheduled_post_goes_out_once_with_thread_and_role_ping(world:
     assert record.state is PostState.POSTED and record.thread_id is not None and not record.late
     status = reply_text(await (await world.run("status")).response())
     assert "✅" in status and mv.title in status and "Monday, 2 March 2026 at 21:00 (Asia/Seoul)" in status
+    assert f"<t:{int((RUN + timedelta(days=1)).timestamp())}:F>" in status  # each reader's own clock
+    assert f"1 of {SAFE_COUNT} posted" in status
     today = await world.answer("today", user=server.fan)
     assert mv.title in today["content"] and str(record.thread_id) in today["content"]
 
