@@ -407,14 +407,14 @@ class PollsCog(commands.Cog, name="Polls"):
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         for poll in self.voting.tracked:
             if poll.channel_id == channel.id:
-                await self.finish_poll(poll.poll_id, missing=True)
+                await self._finish_safely(poll.poll_id, missing=True)
 
     async def _close_missing_messages(self, message_ids: Sequence[int] | set[int]) -> None:
         for message_id in message_ids:
             poll = self.voting.poll_for_message(message_id)
             if poll is not None:
                 log.info("poll %d: its message was deleted; closing it as missing", poll.poll_id)
-                await self.finish_poll(poll.poll_id, missing=True)
+                await self._finish_safely(poll.poll_id, missing=True)
 
     # -- reconciliation -------------------------------------------------------------------
 
@@ -449,7 +449,7 @@ class PollsCog(commands.Cog, name="Polls"):
         except discord.HTTPException as error:
             if is_missing(error):
                 log.info("poll %d: its message or channel is gone; closing it as missing", poll.poll_id)
-                await self.finish_poll(poll.poll_id, missing=True)
+                await self._finish_safely(poll.poll_id, missing=True)
             else:
                 self._note_problem(poll, CANT_READ, error)
             return
@@ -492,8 +492,20 @@ class PollsCog(commands.Cog, name="Polls"):
     async def _close_due(self, now: datetime) -> None:
         """The dispatcher's work: close every poll past its deadline (exactly once each)."""
         await self.bot.wait_until_ready()
-        for poll in await self.store.due_polls(now):
-            await self.finish_poll(poll.poll_id)
+        due = await self.store.due_polls(now)
+        failed = [poll.poll_id for poll in due if not await self._finish_safely(poll.poll_id)]
+        if failed:  # the dispatcher logs it and backs off, so a persistent fault can't spin
+            raise RuntimeError(f"closing polls {failed} failed")
+
+    async def _finish_safely(self, poll_id: int, *, missing: bool = False) -> bool:
+        """:meth:`finish_poll` for background work: one poll's fault is logged, never passed on
+        to the loop that serves the other polls. False if it failed."""
+        try:
+            await self.finish_poll(poll_id, missing=missing)
+        except Exception:
+            log.exception("closing poll %d failed", poll_id)
+            return False
+        return True
 
     async def finish_poll(self, poll_id: int, *, missing: bool = False) -> bool:
         """Close a poll (True only for the one caller that closed it) and, unless its message
@@ -530,6 +542,8 @@ class PollsCog(commands.Cog, name="Polls"):
                     log.info("poll %d: found its results message %d; not posting again", poll.poll_id, posted)
                 else:
                     await self._announce(poll.poll_id)
+            except Exception:
+                log.exception("poll %d: posting its results failed; the next start tries again", poll.poll_id)
             finally:
                 self._announcing.discard(poll.poll_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -293,3 +294,31 @@ async def test_unload_writes_pending_votes(world: PollWorld) -> None:
     with contextlib.closing(sqlite3.connect(world.bots.database_path)) as connection:
         rows = connection.execute("SELECT user_id, option FROM poll_votes").fetchall()
     assert rows == [(world.fans[0].user_id, 2)]
+
+
+async def test_one_broken_poll_never_stops_the_others_from_closing(fake: FakeDiscord, bots: BotRunner) -> None:
+    """A poll whose stored row can't be rendered (21 options, by hand) fails on its own: its
+    results can't be posted on start, yet the other overdue poll still closes with its results
+    and reconciliation still runs."""
+    start = datetime.now(UTC)
+    world = await start_world(fake, bots, clock=FakeClock(start))
+    broken, _ = await world.create("Broken", "A | B | C", duration="10m")
+    fine, message = await world.create("Fine", "A | B | C", duration="20m")
+    await world.vote(message, world.fans[0], 1)
+    await world.wait_counts(fine, [0, 1, 0])
+    await bots.stop(world.bot)
+    with contextlib.closing(sqlite3.connect(world.bots.database_path)) as connection:
+        options = json.dumps([f"MV {i}" for i in range(21)])
+        connection.execute("UPDATE polls SET options = ? WHERE poll_id = ?", (options, broken.poll_id))
+        connection.commit()
+    database = Database(world.bots.database_path)  # closed just before a crash, results not posted yet
+    await database.connect()
+    assert await PollStore(database).close(broken.poll_id, start + timedelta(minutes=10))
+    await database.close()
+
+    world.bot = await bots.start(clock=FakeClock(start + timedelta(hours=1)))
+    await eventually(lambda: len(results_messages(fake, world.general)) == 1, timeout=10)
+    await eventually(lambda: world.cog.reconcile_passes >= 1, timeout=10)
+    assert "Final results: Fine" in embed_of(results_messages(fake, world.general)[0])["title"]
+    assert (await world.poll(fine.poll_id)).status is PollStatus.CLOSED
+    assert (await world.poll(broken.poll_id)).status is PollStatus.CLOSED
