@@ -104,6 +104,18 @@ class MVCog(commands.Cog, name="MV"):
         hint = f" Did you mean {', '.join(list(close)[:5])}?" if close else ""
         raise UserError(f"No artist called “{truncate(name, 100)}” in the catalog.{hint}")
 
+    def resolve_universe(self, name: str) -> str:
+        """The catalog's spelling of a story universe (a part of its name will do)."""
+        key = normalize(name)
+        universes = [universe for universe, _ in self.catalog.universes()]
+        exact = [universe for universe in universes if normalize(universe) == key]
+        partial = [universe for universe in universes if key and key in normalize(universe)]
+        if exact or len(partial) == 1:
+            return (exact or partial)[0]
+        known = ", ".join(universes) or "none yet"
+        shown = truncate(name, 100)
+        raise UserError(f"No story universe called “{shown}” in the catalog. Universes: {known}.")
+
     @staticmethod
     def resolve_theme(theme: str) -> str:
         wanted = theme.strip().casefold()
@@ -151,6 +163,16 @@ class MVCog(commands.Cog, name="MV"):
             for theme in (starts + contains)[:CHOICE_LIMIT]
         ]
 
+    async def universe_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        key = normalize(current)
+        return [
+            _choice(f"{name} — {len(members)} MVs", name)
+            for name, members in self.catalog.universes()
+            if key in normalize(name)
+        ][:CHOICE_LIMIT]
+
     # -- commands -----------------------------------------------------------------------
 
     @mv.command(
@@ -171,33 +193,41 @@ class MVCog(commands.Cog, name="MV"):
 
     @mv.command(
         name="search",
-        description="Search MVs by title, artist, Hangul title or cast, with filters.",
+        description="Search MVs by title, artist, cast or story words, with filters.",
     )
     @app_commands.describe(
-        query="Words to look for: title, artist, Hangul, nickname or an actor's name",
+        query="Title, artist, Hangul, nickname, actor, or what happens in it (cyborg, heist)",
         artist="Only this act (a group includes its members' solo MVs)",
         theme="Only MVs with this theme",
         year="Only MVs released in this year",
+        universe="Only MVs of this shared story (EXO superpower story…); no query lists them all",
         private=PRIVATE_HELP,
     )
     async def search(
         self,
         interaction: discord.Interaction,
-        query: Query,
+        query: Query | None = None,
         artist: str | None = None,
         theme: str | None = None,
         year: Year | None = None,
+        universe: str | None = None,
         private: bool = False,
     ) -> None:
+        query = query or ""
+        if not query.strip() and not (artist or theme or year or universe):
+            raise UserError("Type something to search for, or pick a filter (artist, theme…).")
         artist = self.resolve_artist(artist) if artist else None
         theme = self.resolve_theme(theme) if theme else None
+        universe = self.resolve_universe(universe) if universe else None
         results = self.catalog.search(
-            query, artist=artist, theme=theme, year=year, limit=SEARCH_LIMIT
+            query, artist=artist, theme=theme, year=year, universe=universe, limit=SEARCH_LIMIT
         )
+        heading = search_heading(query, artist=artist, theme=theme, year=year, universe=universe)
+        if not results and not query.strip():
+            raise UserError(f"No MV in the catalog matches {heading}. Try fewer filters.")
         if not results:
             await reply(interaction, no_result_message(query, self.catalog.suggestions(query)))
             return
-        heading = search_heading(query, artist=artist, theme=theme, year=year)
         view = SearchView(
             results,
             heading=heading,
@@ -259,6 +289,7 @@ class MVCog(commands.Cog, name="MV"):
     show.autocomplete("mv")(mv_autocomplete)
     search.autocomplete("artist")(artist_autocomplete)
     search.autocomplete("theme")(theme_autocomplete)
+    search.autocomplete("universe")(universe_autocomplete)
     random_mv.autocomplete("artist")(artist_autocomplete)
     random_mv.autocomplete("theme")(theme_autocomplete)
     artist.autocomplete("name")(artist_autocomplete)

@@ -219,6 +219,8 @@ def _universe_text(mv: MV, catalog: Catalog) -> str:
         lines.append(f"◀ Previous: {before.display_name}")
     if after is not None:
         lines.append(f"▶ Next: {after.display_name}")
+    if len(members) > 1:
+        lines.append(f"The whole story: `/mv search universe:{mv.universe}`")
     return join_lines([defuse_bars(line) for line in lines], FIELD_VALUE_LIMIT)
 
 
@@ -235,7 +237,12 @@ def page_items(results: Sequence[MV], page: int, per_page: int = PAGE_SIZE) -> l
 
 
 def search_heading(
-    query: str, *, artist: str | None = None, theme: str | None = None, year: int | None = None
+    query: str,
+    *,
+    artist: str | None = None,
+    theme: str | None = None,
+    year: int | None = None,
+    universe: str | None = None,
 ) -> str:
     """``“haru” · artist BIGBANG · theme tragedy · 2008`` — what the user asked for."""
     parts = [f"“{truncate(query.strip(), 80)}”"] if query.strip() else []
@@ -245,6 +252,8 @@ def search_heading(
         parts.append(f"theme {truncate(theme, 40)}")
     if year is not None:
         parts.append(str(year))
+    if universe:
+        parts.append(f"universe {truncate(universe, 60)}")
     return defuse_bars(" · ".join(parts)) or "every MV"
 
 

@@ -111,7 +111,7 @@ async def test_every_mv_command_and_option_is_described(world: World) -> None:
     }  # fmt: skip
     assert autocompleted == {
         ("show", "mv"), ("artist", "name"), ("search", "artist"), ("search", "theme"),
-        ("random", "artist"), ("random", "theme"),
+        ("search", "universe"), ("random", "artist"), ("random", "theme"),
     }  # fmt: skip
 
 
@@ -306,6 +306,43 @@ async def test_search_without_results_or_with_bad_filters_is_ephemeral(world: Wo
     bad_artist = await world.slash("mv search", query="exo", artist="blakpink")
     assert is_ephemeral(bad_artist)
     assert "No artist called “blakpink”" in bad_artist["data"]["content"]
+
+
+async def test_search_finds_an_mv_by_what_happens_in_it(world: World) -> None:
+    embed = only_embed(await world.slash("mv search", query="which MV was the cyborg one?"))
+    assert embed["description"].splitlines() == ["` 1.` **Error** — VIXX (2014)  ⚠️"]
+
+
+async def test_search_by_universe_lists_the_whole_story_without_a_query(world: World) -> None:
+    story = CATALOG.filter(universe="EXO superpower story")
+    assert len(story) == 5
+    typing = await world.fake.autocomplete(
+        "mv search", world.guild, world.general, world.fan, focused="universe", universe="exo"
+    )
+    choices = (await typing.response())["data"]["choices"]
+    assert choices == [{"name": "EXO superpower story — 5 MVs", "value": "EXO superpower story"}]
+    body = await world.slash("mv search", universe="exo superpower")
+    embed = only_embed(body)
+    assert embed["title"] == "MV search: universe EXO superpower story"
+    lines = embed["description"].splitlines()
+    assert [line.split("**")[1] for line in lines] == [mv.title for mv in story]
+    assert [o["value"] for o in select_menu(body["data"])["options"]] == [mv.id for mv in story]
+    card = only_embed(await world.slash("mv show", mv="exo-monster"))
+    assert "`/mv search universe:EXO superpower story`" in (field_value(card, "Universe") or "")
+
+
+async def test_search_needs_a_query_or_a_filter_and_a_known_universe(world: World) -> None:
+    empty = await world.slash("mv search")
+    assert is_ephemeral(empty) and "pick a filter" in empty["data"]["content"]
+    unknown = await world.slash("mv search", universe="Loonaverse")
+    assert is_ephemeral(unknown)
+    assert unknown["data"]["content"] == (
+        "No story universe called “Loonaverse” in the catalog. Universes: EXO superpower story, "
+        "BTS youth story (Bangtan Universe)."
+    )
+    none = await world.slash("mv search", universe="bangtan", year=2012)
+    assert is_ephemeral(none)
+    assert "matches 2012 · universe BTS youth story (Bangtan Universe)." in none["data"]["content"]
 
 
 # --------------------------------------------------------------------------- the rest

@@ -156,6 +156,8 @@ def test_universe_field_names_previous_and_next() -> None:
     if after is not None:
         assert f"▶ Next: {after.display_name}" in value
     assert before is not None or after is not None
+    assert value.endswith(f"The whole story: `/mv search universe:{mv.universe}`")
+    assert "Universe" not in [f.name for f in card("vixx-error").fields]
 
 
 def test_mature_entry_in_a_normal_channel_is_reduced() -> None:
@@ -291,6 +293,8 @@ def test_search_page_with_huge_entries_fits() -> None:
 def test_search_heading_names_the_filters() -> None:
     heading = search_heading("haru", artist="BIGBANG", theme="tragedy", year=2008)
     assert heading == "“haru” · artist BIGBANG · theme tragedy · 2008"
+    assert search_heading("", universe="EXO superpower story") == "universe EXO superpower story"
+    assert search_heading("") == "every MV"
 
 
 def test_select_option_texts_fit() -> None:
