@@ -23,7 +23,8 @@ from bot.catalog import (
     normalize,
     parse_catalog,
 )
-from bot.catalog.__main__ import main
+from bot.catalog.__main__ import DEFAULT_SEEDS_DIR, main, read_seeds
+from bot.catalog.originality import SharedPhrase, shared_phrases
 from bot.paths import CATALOG_PATH, PROJECT_DIR
 
 CONTRACT_IDS = {
@@ -524,6 +525,57 @@ def test_check_prints_a_summary_and_exits_0(capsys: pytest.CaptureFixture[str]) 
     assert f"{CATALOG_PATH}: OK" in out
     assert "26 entries" in out and "universe 'EXO superpower story': 5 entries" in out
     assert "with storyline: " in out and "mature: 1" in out
+    assert "content warnings (" in out and "sources: " in out
+    assert "own words: " in out
+
+
+def test_check_fails_on_a_phrase_copied_from_a_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "001_article.txt").write_text(
+        "After Youngji dies, Hongbin turns himself into a cyborg to rid himself of the pain.",
+        encoding="utf-8",
+    )
+    copied = tmp_path / "copied.toml"
+    copied.write_text(
+        entry(storyline="Grieving, Hongbin Turns Himself into a Cyborg, to forget."),
+        encoding="utf-8",
+    )
+    assert main(["check", str(copied), "--seeds", str(seeds)]) == 1
+    err = capsys.readouterr().err
+    assert "copied.toml: 1 copied phrase:" in err
+    assert (
+        "entry 'vixx-error': field 'storyline': shares “hongbin turns himself into a cyborg to” "
+        "with 001_article.txt; write it in our own words"
+    ) in err
+    fresh = tmp_path / "fresh.toml"
+    fresh.write_text(entry(storyline="Hongbin rebuilds his own body with machine parts."))
+    assert main(["check", str(fresh), "--seeds", str(seeds)]) == 0
+    assert "own words: no run of 5+ words shared with the 1 seed articles" in capsys.readouterr().out
+    assert main(["check", str(fresh), "--seeds", str(tmp_path / "nowhere")]) == 1
+    assert "no such directory" in capsys.readouterr().err
+
+
+def test_shared_phrases_are_joined_and_never_shorter_than_five_words() -> None:
+    mv = parse_catalog(
+        entry(
+            storyline="One two three four five six, then something new. A b c d.",
+            twist="x one two three four y",
+        )
+    ).entries[0]
+    sources = {"s.txt": "ONE two three four five six seven; a b c d e"}
+    assert shared_phrases([mv], sources) == [
+        SharedPhrase("vixx-error", "storyline", "one two three four five six", "s.txt")
+    ]
+
+
+@pytest.mark.skipif(not DEFAULT_SEEDS_DIR.is_dir(), reason="seed articles not checked out")
+def test_the_shipped_storylines_are_in_our_own_words(catalog: Catalog) -> None:
+    seeds = read_seeds(DEFAULT_SEEDS_DIR)
+    assert seeds
+    assert [str(p) for p in shared_phrases(catalog.entries, seeds)] == []
 
 
 def test_check_prints_the_problems_and_exits_1(
