@@ -161,6 +161,11 @@ def test_nothing_is_found_for_nonsense_and_suggestions_help() -> None:
     assert suggestions and suggestions[0].id == "vixx-error"
     assert len(CATALOG.suggestions("bigbang", limit=2)) <= 2
     assert CATALOG.suggestions("") == []
+    assert CATALOG.suggestions("zombie") == []  # no name shares more than a letter or two
+    assert CATALOG.suggestions("purple dinosaur") == []
+    assert {mv.id for mv in CATALOG.suggestions("bts dynamite")} == {
+        "bts-i-need-u", "bts-run", "v-friends",
+    }  # fmt: skip
 
 
 def test_what_an_mv_is_about_finds_it_after_every_name_match() -> None:

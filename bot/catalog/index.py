@@ -38,7 +38,7 @@ _SUBSTRING_MIN = 3
 _SUBSTRING_SCAN_CAP = 2000  # keys scanned for mid-word matches; bounds the worst case
 _IN_CONTEXT_RELIEF = 15.0  # a word checked beside others may be further off ("hna" for "han")
 _NARROW_CANDIDATES = 400  # below this many entries, later query words see only their words
-_SUGGEST_CUTOFF = 50.0
+_SUGGEST_CUTOFF = 65.0  # below, WRatio pairs any word with a short name sharing a letter or two
 _ABOUT_PREFIX_MIN = 4  # shorter query words must equal an "about" word, not just begin one
 _ABOUT_WORD_MIN = 3
 #: Words that say nothing about an MV: skipped in "about" texts and in queries matched to them,

@@ -297,7 +297,7 @@ def no_result_message(query: str, suggestions: Sequence[MV]) -> str:
         closest = "\n".join(f"• {mv.display_name}" for mv in suggestions)
         text += f" Closest matches:\n{closest}\nType one into `/mv show` and pick it from the list."
     else:
-        text += " Try fewer words, another spelling, or browse with `/mv search`."
+        text += " Try fewer words or another spelling, or browse with `/mv themes` or `/mv random`."
     return truncate(text, MESSAGE_LIMIT)
 
 

@@ -310,7 +310,7 @@ def test_no_result_message_lists_suggestions() -> None:
     for mv in suggestions:
         assert f"• {mv.display_name}" in text
     assert len(no_result_message("q" * 5000, CATALOG.entries[:25])) <= 2000
-    assert "/mv search" in no_result_message("zzzz", [])
+    assert "/mv themes" in no_result_message("zzzz", [])
 
 
 def test_group_artist_list_includes_members_solo_mvs() -> None:
