@@ -24,6 +24,7 @@ from cogs.mv.render import (
     build_artist_embed,
     build_mv_embed,
     build_themes_embed,
+    filtered_no_result_message,
     no_result_message,
     search_heading,
 )
@@ -223,8 +224,9 @@ class MVCog(commands.Cog, name="MV"):
             query, artist=artist, theme=theme, year=year, universe=universe, limit=SEARCH_LIMIT
         )
         heading = search_heading(query, artist=artist, theme=theme, year=year, universe=universe)
-        if not results and not query.strip():
-            raise UserError(f"No MV in the catalog matches {heading}. Try fewer filters.")
+        if not results and (artist or theme or year or universe):
+            unfiltered = self.catalog.search(query, limit=3) if query.strip() else []
+            raise UserError(filtered_no_result_message(heading, unfiltered))
         if not results:
             await reply(interaction, no_result_message(query, self.catalog.suggestions(query)))
             return

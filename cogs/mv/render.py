@@ -301,6 +301,17 @@ def no_result_message(query: str, suggestions: Sequence[MV]) -> str:
     return truncate(text, MESSAGE_LIMIT)
 
 
+def filtered_no_result_message(heading: str, unfiltered: Sequence[MV]) -> str:
+    """Nothing inside the filters: say what was asked, and what the words find without them."""
+    text = f"No MV in the catalog matches {heading}."
+    if unfiltered:
+        found = "\n".join(f"• {mv.display_name}" for mv in unfiltered)
+        text += f" Without the filters it finds:\n{found}\nTry fewer filters."
+    else:
+        text += " Try fewer filters."
+    return truncate(text, MESSAGE_LIMIT)
+
+
 # --------------------------------------------------------------------------- artist list
 
 

@@ -340,6 +340,13 @@ async def test_search_needs_a_query_or_a_filter_and_a_known_universe(world: Worl
         "No story universe called “Loonaverse” in the catalog. Universes: EXO superpower story, "
         "BTS youth story (Bangtan Universe)."
     )
+    love = await world.slash("mv search", query="love story", universe="bangtan")
+    assert is_ephemeral(love)
+    assert love["data"]["content"] == (
+        "No MV in the catalog matches “love story” · universe BTS youth story (Bangtan Universe)."
+        " Without the filters it finds:\n• Love Story — Kyuhyun (2022)\n• One More Day — SISTAR (2016)"
+        "\nTry fewer filters."
+    )
     none = await world.slash("mv search", universe="bangtan", year=2012)
     assert is_ephemeral(none)
     assert "matches 2012 · universe BTS youth story (Bangtan Universe)." in none["data"]["content"]
