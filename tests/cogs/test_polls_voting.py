@@ -176,6 +176,18 @@ async def test_hidden_results_hide_counts_from_members_not_moderators(world: Pol
     assert embed["description"].startswith(f"**1.** {ONE} A — 2 votes (66.7%)")
     assert "hidden from members" in embed["footer"]["text"]
     assert mod_view["data"]["flags"] & EPHEMERAL
+    record = await world.slash("poll export", member=world.mod, poll=str(poll.poll_id))
+    assert (await record.response())["data"]["flags"] & EPHEMERAL
+    [call] = world.fake.calls_to("POST", rf"/interactions/{record.id}/")
+    rows = list(csv.reader(io.StringIO(call.files[0][1].decode())))
+    assert ["1", "1", "A", "2", "66.67"] in rows and ["user_id", "option", "label", "voted_at_utc"] in rows
+    mine = await (await world.slash("poll myvotes", member=world.fans[0], poll=str(poll.poll_id))).response()
+    assert mine["data"]["embeds"][0]["description"] == f"Counted for you: {ONE} A."  # no totals
+
+    await (await world.slash("poll close", poll=str(poll.poll_id))).final_message()
+    assert shown_counts(world.fake.messages[message_id(poll)]) == [2, 0, 1]
+    member_view = await (await world.slash("poll results", member=world.fans[0], poll=str(poll.poll_id))).response()
+    assert member_view["data"]["embeds"][0]["description"].startswith(f"**1.** {ONE} A — 2 votes (66.7%)")
 
 
 async def test_export_totals_for_members_and_voter_rows_for_moderators(world: PollWorld) -> None:
