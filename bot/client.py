@@ -90,6 +90,7 @@ class LightstickBot(commands.Bot):
         version = await self.db.migrate()
         log.info("database %s at schema version %d", self.settings.database_path, version)
         self._catalog = load_catalog(self.catalog_path)
+        self._catalog.prepare_about_search()  # so no member's first story-word search pays for it
         log.info("catalog: %d music videos", len(self._catalog.entries))
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
