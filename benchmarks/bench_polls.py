@@ -126,7 +126,7 @@ async def bench_paced(store: PollStore, clock: FakeClock, rate: int = 5_000, sec
     await voting.flush()
     print(
         f"  at a steady {rate:,} events/s: {voting.writer.flushes} transactions, a vote reached "
-        f"SQLite at most {voting.writer.max_lag * 1000:,.0f} ms after its event (goal <= ~100 ms + the write)"
+        f"SQLite at most {voting.writer.max_lag * 1000:,.0f} ms after its event (goal <= 100 ms)"
     )
     await voting.aclose()
 

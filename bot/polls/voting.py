@@ -3,7 +3,7 @@
 Every reaction event is decided and applied to the ledger synchronously (no ``await`` between
 reading a member's counted options and updating them), so two fast taps cannot both see "no
 vote yet". The resulting writes are queued for :class:`VoteWriter`, which commits them in one
-transaction at most every ``max_delay`` seconds. The ledger is the live truth for the poll
+transaction at most every ``max_delay`` seconds (50 ms by default). The ledger is the live truth for the poll
 message; SQLite catches up within the delay, and ``flush()`` forces it (reads, close,
 shutdown).
 """
@@ -62,6 +62,11 @@ MEMBER, OFFLINE, CLEARED, LIGHTSTICK = "member", "offline", "cleared", "lightsti
 # -- the batched writer ---------------------------------------------------------------------
 
 
+#: How long the writer gathers a batch. With the write itself (a few to tens of ms) a vote
+#: reaches SQLite within about 100 ms of its event at steady load.
+BATCH_WINDOW = 0.05
+
+
 class VoteWriter:
     """Queues vote writes and commits them in one transaction at most every `max_delay` s.
 
@@ -75,7 +80,7 @@ class VoteWriter:
     how far the database fell behind.
     """
 
-    def __init__(self, store: PollStore, *, max_delay: float = 0.1, max_backoff: float = 5.0):
+    def __init__(self, store: PollStore, *, max_delay: float = BATCH_WINDOW, max_backoff: float = 5.0):
         self._store = store
         self._max_delay = max_delay
         self._max_backoff = max_backoff
@@ -230,7 +235,7 @@ class PollVoting:
         clock: Clock,
         *,
         on_change: ChangeCallback | None = None,
-        max_delay: float = 0.1,
+        max_delay: float = BATCH_WINDOW,
     ) -> None:
         self.store = store
         self._clock = clock
