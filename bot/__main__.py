@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 
+import aiohttp
 import discord
 from dotenv import load_dotenv
 
@@ -28,9 +29,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def fail(message: str) -> int:
+EXIT_UNREACHABLE = 1
+
+
+def fail(message: str, code: int = EXIT_CONFIG) -> int:
     print(f"lightstick: {message}", file=sys.stderr)
-    return EXIT_CONFIG
+    return code
 
 
 async def run(settings: Settings, *, force_sync: bool) -> None:
@@ -66,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail("Discord refused an intent; Lightstick needs no privileged intents.")
     except (CatalogError, DatabaseError) as exc:
         return fail(str(exc))
+    except (aiohttp.ClientConnectionError, TimeoutError) as exc:
+        return fail(f"could not reach Discord ({exc}); check the network and try again.", EXIT_UNREACHABLE)
     except KeyboardInterrupt:
         pass
     return 0

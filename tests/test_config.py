@@ -91,3 +91,26 @@ def test_the_token_is_redacted_from_log_lines(caplog: pytest.LogCaptureFixture) 
     finally:
         logger.removeFilter(redact)
     assert caplog.records[0].getMessage() == "connecting with [token]"
+
+
+def test_unreachable_discord_is_one_clear_line(tmp_path: Path) -> None:
+    """With nothing listening where Discord should be, the bot says so instead of a traceback."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(PROJECT_DIR),
+        **GOOD,
+        "DATABASE_PATH": str(tmp_path / "x.db"),
+        "LIGHTSTICK_FAKE_API": "http://127.0.0.1:9/api/v10",
+        "LIGHTSTICK_FAKE_GATEWAY": "ws://127.0.0.1:9/gateway",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.fakediscord.runner"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "lightstick: could not reach Discord" in result.stderr
+    assert "Traceback" not in result.stderr
