@@ -516,6 +516,15 @@ def test_artists_themes_and_storylines(catalog: Catalog) -> None:
     assert ids(stories) == [mv.id for mv in catalog.entries if mv.storyline]
 
 
+def test_artists_by_any_spelling_and_by_part(catalog: Catalog) -> None:
+    assert catalog.artist_named("rose") == "ROSÉ" and catalog.artist_named("u know yunho") == "U-Know Yunho"
+    assert catalog.artist_named("nobody at all") is None
+    found = catalog.artists_matching("b", limit=25)
+    starting = [name for name in found if normalize(name).startswith("b")]
+    assert {"BLACKPINK", "BTS"} <= set(found) and found[: len(starting)] == starting
+    assert catalog.artists_matching("", limit=3) == catalog.artists()[:3]
+
+
 # --------------------------------------------------------------------------- `check`
 
 

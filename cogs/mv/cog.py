@@ -92,10 +92,9 @@ class MVCog(commands.Cog, name="MV"):
 
     def resolve_artist(self, name: str) -> str:
         """The catalog's spelling of an act or group, or a UserError naming close ones."""
-        key = normalize(name)
-        for known in self.catalog.artists():
-            if normalize(known) == key:
-                return known
+        known = self.catalog.artist_named(name)
+        if known is not None:
+            return known
         close = dict.fromkeys(
             act
             for mv in self.catalog.suggestions(name, limit=5)
@@ -145,11 +144,7 @@ class MVCog(commands.Cog, name="MV"):
     async def artist_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        key = normalize(current)
-        names = self.catalog.artists()
-        starts = [n for n in names if normalize(n).startswith(key)]
-        contains = [n for n in names if key in normalize(n) and n not in starts]
-        return [_choice(name, name) for name in (starts + contains)[:CHOICE_LIMIT]]
+        return [_choice(name, name) for name in self.catalog.artists_matching(current, CHOICE_LIMIT)]
 
     async def theme_autocomplete(
         self, interaction: discord.Interaction, current: str

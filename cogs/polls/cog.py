@@ -31,7 +31,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog import THEMES, normalize
+from bot.catalog import THEMES
 from bot.errors import UserError
 from bot.polls import (
     Coalescer,
@@ -687,12 +687,8 @@ class PollsCog(commands.Cog, name="Polls"):
     async def artist_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        key = normalize(current)
-        names = self.bot.catalog.artists()
-        ranked = [n for n in names if normalize(n).startswith(key)] + [
-            n for n in names if key in normalize(n) and not normalize(n).startswith(key)
-        ]
-        return [app_commands.Choice(name=truncate(n, 100), value=n[:100]) for n in ranked[:CHOICE_LIMIT]]
+        ranked = self.bot.catalog.artists_matching(current, CHOICE_LIMIT)
+        return [app_commands.Choice(name=truncate(n, 100), value=n[:100]) for n in ranked]
 
     async def theme_autocomplete(
         self, interaction: discord.Interaction, current: str
