@@ -325,10 +325,6 @@ def option_marker(n_options: int, option: int) -> str:
     return str(option + 1) if n_options <= len(_KEYCAPS) else chr(ord("A") + option)
 
 
-def option_name(poll: Poll, option: int) -> str:
-    return f"{poll.emojis[option]} {poll.options[option]}"
-
-
 # -- eligibility --------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.storyline.rotation import LOW_REMAINING, CycleProgress, RotationPick
+from bot.storyline.rotation import CycleProgress, RotationPick
 from bot.storyline.schedule import ScheduledRun
 
 DEFAULT_CATCH_UP_HOURS = 6
@@ -128,10 +128,6 @@ class PostPlan:
     late: bool
     manual: bool
     previous: PreviousPost | None
-
-    @property
-    def low_remaining(self) -> bool:
-        return self.remaining_in_cycle <= LOW_REMAINING
 
 
 def plan_for_pick(

@@ -478,11 +478,6 @@ async def _fetchone(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] 
     return rows[0] if rows else None
 
 
-async def _fetchval(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
-    row = await _fetchone(conn, sql, params)
-    return None if row is None else row[0]
-
-
 async def _settings_in(conn: aiosqlite.Connection, guild_id: int) -> StorylineSettings | None:
     row = await _fetchone(conn, "SELECT * FROM storyline_guilds WHERE guild_id = ?", (guild_id,))
     return None if row is None else _settings_from_row(row)
