@@ -88,6 +88,17 @@ def join_lines(lines: Sequence[str], limit: int) -> str:
     return "\n".join(shown)
 
 
+def head_then_story(head: Sequence[str | None], story: str | None, budget: int, *, hidden: bool = False) -> str:
+    """The lines that must stay in sight (warnings, notes) first, then the storyline in the
+    room left (inside spoiler bars when `hidden`); under 10 characters of room, no storyline."""
+    text = truncate("\n".join(line for line in head if line), budget)
+    gap = "\n\n" if text else ""
+    room = budget - len(text) - len(gap)
+    if not story or room < 10:
+        return text
+    return text + gap + (spoiler(story, room) if hidden else truncate(defuse_bars(story), room))
+
+
 def release_text(mv: MV) -> str:
     """``6 December 2024``, or the year alone when the day is not known."""
     day: date | None = mv.release_date
@@ -163,16 +174,8 @@ def build_mv_embed(mv: MV, catalog: Catalog, *, age_restricted_channel: bool) ->
 
 def _card_description(mv: MV, restricted: bool, budget: int) -> str:
     """Warnings and the mature note first (always visible), then the storyline with what is left."""
-    head = [line for line in (warning_line(mv), _mature_line(mv, restricted)) if line]
-    text = truncate("\n".join(head), budget)
-    if not mv.storyline:
-        return text
-    gap = "\n\n" if text else ""
-    room = budget - len(text) - len(gap)
-    if room < 10:
-        return text
-    story = spoiler(mv.storyline, room) if restricted else truncate(defuse_bars(mv.storyline), room)
-    return text + gap + story
+    head = [warning_line(mv), _mature_line(mv, restricted)]
+    return head_then_story(head, mv.storyline, budget, hidden=restricted)
 
 
 def _mature_line(mv: MV, restricted: bool) -> str | None:

@@ -44,6 +44,7 @@ from cogs.mv.render import (
     TITLE_LIMIT,
     card_title,
     defuse_bars,
+    head_then_story,
     join_lines,
     spoiler,
     warning_line,
@@ -202,13 +203,7 @@ def _post_description(mv: MV, plan: PostPlan, budget: int, local_time: str | Non
     if plan.late:
         when = f" ({local_time})" if local_time else ""
         late = f"🕒 Posted late: Lightstick was offline at the scheduled time{when}."
-    head = [line for line in (late, warning_line(mv), MATURE_MARK if mv.mature else None) if line]
-    text = truncate("\n".join(head), budget)
-    gap = "\n\n" if text else ""
-    room = budget - len(text) - len(gap)
-    if not mv.storyline or room < 10:
-        return text
-    return text + gap + truncate(defuse_bars(mv.storyline), room)
+    return head_then_story([late, warning_line(mv), MATURE_MARK if mv.mature else None], mv.storyline, budget)
 
 
 def ping_content(role_id: int | None) -> str | None:
