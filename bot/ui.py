@@ -11,10 +11,14 @@ from collections.abc import Iterable
 from typing import Any
 
 import discord
+from discord import app_commands
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+
+#: Discord's limit for an autocomplete choice's name and for its value.
+CHOICE_TEXT_LIMIT = 100
 
 #: Names as Discord's client shows them, where they differ from the attribute name.
 _PERMISSION_LABELS = {
@@ -48,6 +52,11 @@ def missing_permissions(permissions: discord.Permissions, required: Iterable[str
 def truncate(text: str, limit: int) -> str:
     """Cut `text` to `limit` characters with an ellipsis, so Discord never rejects it."""
     return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def choice(name: str, value: str) -> app_commands.Choice[str]:
+    """An autocomplete choice cut to Discord's limits (one too long fails the whole answer)."""
+    return app_commands.Choice(name=truncate(name, CHOICE_TEXT_LIMIT), value=value[:CHOICE_TEXT_LIMIT])
 
 
 async def reply(

@@ -17,9 +17,8 @@ from discord.ext import commands
 
 from bot.catalog import MV, THEMES, Catalog, normalize
 from bot.errors import UserError
-from bot.ui import reply, truncate
+from bot.ui import choice, reply, truncate
 from cogs.mv.render import (
-    OPTION_TEXT_LIMIT,
     PAGE_SIZE,
     build_artist_embed,
     build_mv_embed,
@@ -51,12 +50,6 @@ def is_age_restricted(channel: object) -> bool:
     """True in a channel marked age-restricted (NSFW); threads follow their parent."""
     is_nsfw = getattr(channel, "is_nsfw", None)
     return bool(is_nsfw()) if callable(is_nsfw) else False
-
-
-def _choice(name: str, value: str) -> app_commands.Choice[str]:
-    return app_commands.Choice(
-        name=truncate(name, OPTION_TEXT_LIMIT), value=value[:OPTION_TEXT_LIMIT]
-    )
 
 
 class MVCog(commands.Cog, name="MV"):
@@ -137,14 +130,14 @@ class MVCog(commands.Cog, name="MV"):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [
-            _choice(mv.display_name, mv.id)
+            choice(mv.display_name, mv.id)
             for mv in self.catalog.autocomplete(current, CHOICE_LIMIT)
         ]
 
     async def artist_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [_choice(name, name) for name in self.catalog.artists_matching(current, CHOICE_LIMIT)]
+        return [choice(name, name) for name in self.catalog.artists_matching(current, CHOICE_LIMIT)]
 
     async def theme_autocomplete(
         self, interaction: discord.Interaction, current: str
@@ -155,7 +148,7 @@ class MVCog(commands.Cog, name="MV"):
         starts = [t for t in ordered if t.startswith(key)]
         contains = [t for t in ordered if key in t and t not in starts]
         return [
-            _choice(f"{theme} — {counts.get(theme, 0)} MVs", theme)
+            choice(f"{theme} — {counts.get(theme, 0)} MVs", theme)
             for theme in (starts + contains)[:CHOICE_LIMIT]
         ]
 
@@ -164,7 +157,7 @@ class MVCog(commands.Cog, name="MV"):
     ) -> list[app_commands.Choice[str]]:
         key = normalize(current)
         return [
-            _choice(f"{name} — {len(members)} MVs", name)
+            choice(f"{name} — {len(members)} MVs", name)
             for name, members in self.catalog.universes()
             if key in normalize(name)
         ][:CHOICE_LIMIT]

@@ -53,7 +53,7 @@ from bot.polls import (
 from bot.polls.render import export_csv, poll_choice_name
 from bot.polls.voting import LookupMember
 from bot.scheduler import Dispatcher
-from bot.ui import NO_MENTIONS, missing_permissions, reply, truncate
+from bot.ui import NO_MENTIONS, choice, missing_permissions, reply, truncate
 from cogs.polls.discord_io import (
     KnownVoters,
     PollChannel,
@@ -688,7 +688,7 @@ class PollsCog(commands.Cog, name="Polls"):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         ranked = self.bot.catalog.artists_matching(current, CHOICE_LIMIT)
-        return [app_commands.Choice(name=truncate(n, 100), value=n[:100]) for n in ranked]
+        return [choice(name, name) for name in ranked]
 
     async def theme_autocomplete(
         self, interaction: discord.Interaction, current: str

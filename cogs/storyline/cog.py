@@ -34,7 +34,7 @@ from bot.storyline import (
     rotation_entries,
     timezone_choices,
 )
-from bot.ui import NO_MENTIONS, missing_permissions, permission_label, reply, truncate
+from bot.ui import NO_MENTIONS, choice, missing_permissions, permission_label, reply
 from cogs.mv.cog import is_age_restricted
 from cogs.mv.views import card_link_view
 from cogs.storyline.render import (
@@ -357,10 +357,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=truncate(name, 100), value=name[:100])
-            for name in timezone_choices(current, CHOICE_LIMIT)
-        ]
+        return [choice(name, name) for name in timezone_choices(current, CHOICE_LIMIT)]
 
     @storyline.command(name="status", description="Where and when the storyline posts, and how the last one went.")
     @app_commands.default_permissions(manage_guild=True)
