@@ -182,8 +182,13 @@ class Catalog:
 
     def themes_with_counts(self) -> list[tuple[str, int]]:
         """The themes in use and how many entries carry each, most used first."""
+        return list(self._theme_counts)
+
+    @cached_property
+    def _theme_counts(self) -> tuple[tuple[str, int], ...]:
+        """Counted once on first use: theme autocomplete asks on every keystroke (~5 ms a count)."""
         counts = Counter(theme for mv in self.entries for theme in mv.themes)
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     def universes(self) -> list[tuple[str, list[MV]]]:
         """Each universe's name with its entries in story order."""
