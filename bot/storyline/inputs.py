@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import UTC, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
@@ -152,6 +152,12 @@ def _choice_names() -> tuple[str, ...]:
     return tuple(sorted(names | {"UTC"}))
 
 
+@cache
+def _ranked_names() -> tuple[str, ...]:
+    """The common zones first, then every other choice name: the order suggestions use."""
+    return tuple(COMMON_TIMEZONES) + tuple(n for n in _choice_names() if n not in COMMON_TIMEZONES)
+
+
 def resolve_timezone(text: str) -> ZoneInfo:
     """An IANA name (any case), a known abbreviation, a city, or a whole-hour UTC offset."""
     cleaned = text.strip()
@@ -191,9 +197,15 @@ def _fixed_offset_zone(text: str, match: re.Match[str]) -> ZoneInfo:
 
 def zones_with_offset(offset: timedelta, limit: int = 3) -> list[str]:
     """Places whose offset is `offset` in January or July (for suggestions), common first."""
-    ranked = list(COMMON_TIMEZONES) + [n for n in _choice_names() if n not in COMMON_TIMEZONES]
-    found = [name for name in ranked if any(p.astimezone(ZoneInfo(name)).utcoffset() == offset for p in _PROBES)]
-    return found[:limit]
+    return list(_zones_at_offset(offset)[:limit])
+
+
+@lru_cache(maxsize=64)
+def _zones_at_offset(offset: timedelta) -> tuple[str, ...]:
+    """Read once per offset: every zone's clock is ~30 ms, and autocomplete asks per keystroke."""
+    return tuple(
+        name for name in _ranked_names() if any(p.astimezone(ZoneInfo(name)).utcoffset() == offset for p in _PROBES)
+    )
 
 
 def _alias(key: str) -> str | None:
@@ -212,9 +224,8 @@ def _abbreviation_index() -> dict[str, tuple[tuple[str, ...], ...]]:
     City, Shanghai, Havana), each with many names. Names are ranked common first. Numeric
     abbreviations ("+09") are left out.
     """
-    ranked = list(COMMON_TIMEZONES) + [n for n in _choice_names() if n not in COMMON_TIMEZONES]
     index: dict[str, dict[tuple[timedelta | None, ...], list[str]]] = {}
-    for name in ranked:
+    for name in _ranked_names():
         zone = ZoneInfo(name)
         moments = [probe.astimezone(zone) for probe in _PROBES]
         clock = tuple(moment.utcoffset() for moment in moments)
@@ -282,9 +293,8 @@ def timezone_choices(query: str, limit: int = 25) -> list[str]:
     if offset := _OFFSET.match(needle):
         picked.append(query.strip().upper()[:100])
         picked += zones_with_offset(_offset_of(offset), limit=10)
-    ranked = list(COMMON_TIMEZONES) + [n for n in _choice_names() if n not in COMMON_TIMEZONES]
-    picked += [n for n in ranked if _matches_start(n, needle)]
-    picked += [n for n in ranked if needle in n.lower()]
+    picked += [n for n in _ranked_names() if _matches_start(n, needle)]
+    picked += [n for n in _ranked_names() if needle in n.lower()]
     if len(set(picked)) < limit:
         picked += closest_timezones(needle, limit, score_cutoff=60)
     return _unique(picked)[:limit]
