@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.clock import to_unix
 from bot.polls.rules import Poll, PollResults, PollStatus, option_marker
 from bot.polls.store import AuditReport, MyVotes, PollSummary, VoterRow
 
@@ -29,7 +30,7 @@ def escape_markdown(text: str) -> str:
 
 def timestamp(when: datetime, style: str = "R") -> str:
     """Discord renders `<t:unix:style>` in each reader's own time zone."""
-    return f"<t:{int(when.timestamp())}:{style}>"
+    return f"<t:{to_unix(when)}:{style}>"
 
 
 def count_bar(votes: int, most: int, width: int = BAR_WIDTH) -> str:

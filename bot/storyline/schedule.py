@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import from_unix
+from bot.clock import from_unix, to_unix
 
 ONE_DAY = timedelta(days=1)
 
@@ -100,4 +100,4 @@ def _end_of_gap(wall: datetime, tz: ZoneInfo) -> datetime:
 
 def _unix_of_wall(wall: datetime) -> int:
     """Unix seconds of a naive wall time read as if it were UTC."""
-    return int(wall.replace(tzinfo=UTC).timestamp())
+    return to_unix(wall.replace(tzinfo=UTC))
