@@ -152,7 +152,7 @@ class StorylineService:
 
     async def status(self, guild_id: int) -> StorylineStatus:
         settings = await self.store.require_settings(guild_id)
-        state = await self.store.cycle_state(guild_id)
+        state = await self.store.cycle_state(settings)
         progress = cycle_progress(state.cycle, self.eligible_for(settings), state.posted)
         return StorylineStatus(
             settings=settings,

@@ -218,9 +218,8 @@ class StorylineStore:
         records = await self.history(guild_id, limit=1)
         return records[0] if records else None
 
-    async def cycle_state(self, guild_id: int) -> CycleState:
-        settings = await self.require_settings(guild_id)
-        return await _cycle_state_in(self.db.conn, guild_id, settings.cycle)
+    async def cycle_state(self, settings: StorylineSettings) -> CycleState:
+        return await _cycle_state_in(self.db.conn, settings.guild_id, settings.cycle)
 
     async def earliest_due(self) -> datetime | None:
         """The earliest moment anything needs the dispatcher: a run, or an expired claim.
