@@ -17,8 +17,17 @@ log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
-#: Discord's limit for an autocomplete choice's name and for its value.
-CHOICE_TEXT_LIMIT = 100
+# Discord's text limits (API reference: Embed Limits, Message, Select Menus, Autocomplete).
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELD_COUNT_LIMIT = 25
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+MESSAGE_LIMIT = 2000
+#: A select option's label or description; an autocomplete choice's name or value.
+OPTION_TEXT_LIMIT = 100
 
 #: Names as Discord's client shows them, where they differ from the attribute name.
 _PERMISSION_LABELS = {
@@ -56,7 +65,7 @@ def truncate(text: str, limit: int) -> str:
 
 def choice(name: str, value: str) -> app_commands.Choice[str]:
     """An autocomplete choice cut to Discord's limits (one too long fails the whole answer)."""
-    return app_commands.Choice(name=truncate(name, CHOICE_TEXT_LIMIT), value=value[:CHOICE_TEXT_LIMIT])
+    return app_commands.Choice(name=truncate(name, OPTION_TEXT_LIMIT), value=value[:OPTION_TEXT_LIMIT])
 
 
 async def reply(

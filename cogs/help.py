@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.ui import reply, truncate
+from bot.ui import FIELD_COUNT_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, reply, truncate
 
 AnyCommand = app_commands.Command[Any, ..., Any]
 
@@ -59,8 +59,9 @@ def build_help_embed(sections: list[HelpSection]) -> discord.Embed:
         description="K-pop MV lookups, reaction polls and a daily storyline. Options in [brackets] are optional.",
         colour=EMBED_COLOUR,
     )
-    for section in sections[:25]:
-        embed.add_field(name=truncate(section.title, 256), value=truncate("\n".join(section.lines), 1024), inline=False)
+    for section in sections[:FIELD_COUNT_LIMIT]:
+        name, value = truncate(section.title, FIELD_NAME_LIMIT), truncate("\n".join(section.lines), FIELD_VALUE_LIMIT)
+        embed.add_field(name=name, value=value, inline=False)
     return embed
 
 

@@ -17,20 +17,19 @@ from urllib.parse import urlsplit
 import discord
 
 from bot.catalog import MV, THEMES, Catalog, normalize
-from bot.ui import truncate
+from bot.ui import (
+    DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    FIELD_COUNT_LIMIT,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    MESSAGE_LIMIT,
+    OPTION_TEXT_LIMIT,
+    TITLE_LIMIT,
+    truncate,
+)
 
 log = logging.getLogger(__name__)
-
-# Discord's embed limits (API reference: Embed Limits).
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FIELD_COUNT_LIMIT = 25
-FOOTER_LIMIT = 2048
-EMBED_TOTAL_LIMIT = 6000
-MESSAGE_LIMIT = 2000
-OPTION_TEXT_LIMIT = 100  # select option label / description, autocomplete choice name
 
 #: Short facts (artist, album, themes) never need more; capping them keeps room for the story.
 SHORT_FIELD_LIMIT = 256

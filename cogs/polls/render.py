@@ -27,11 +27,8 @@ from bot.polls.render import (
     timestamp,
 )
 from bot.polls.store import AuditReport, MyVotes
-from bot.ui import permission_list, truncate
+from bot.ui import DESCRIPTION_LIMIT, FOOTER_LIMIT, TITLE_LIMIT, permission_list, truncate
 
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FOOTER_LIMIT = 2048
 #: Polls shown by `/poll list`; the rest are counted, not listed.
 LIST_LIMIT = 20
 

@@ -32,16 +32,19 @@ from bot.storyline import (
     StorylineStatus,
     StorylineToday,
 )
-from bot.ui import permission_list, truncate
-from cogs.mv.render import (
+from bot.ui import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_VALUE_LIMIT,
     FOOTER_LIMIT,
-    MATURE_MARK,
     MESSAGE_LIMIT,
-    SHORT_FIELD_LIMIT,
     TITLE_LIMIT,
+    permission_list,
+    truncate,
+)
+from cogs.mv.render import (
+    MATURE_MARK,
+    SHORT_FIELD_LIMIT,
     card_title,
     defuse_bars,
     head_then_story,
