@@ -207,12 +207,7 @@ class StorylineStore:
         return [_record_from_row(row) for row in rows]
 
     async def post_for(self, guild_id: int, local_date: date) -> PostRecord | None:
-        row = await _fetchone(
-            self.db.conn,
-            "SELECT * FROM storyline_posts WHERE guild_id = ? AND local_date = ?",
-            (guild_id, local_date.isoformat()),
-        )
-        return None if row is None else _record_from_row(row)
+        return await _record_in(self.db.conn, guild_id, local_date)
 
     async def last_post(self, guild_id: int) -> PostRecord | None:
         records = await self.history(guild_id, limit=1)
