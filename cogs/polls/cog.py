@@ -51,6 +51,7 @@ from bot.polls import (
     render_chart,
 )
 from bot.polls.render import export_csv, poll_choice_name
+from bot.polls.rules import MAX_AGE_DAYS, MAX_OPTIONS
 from bot.polls.voting import LookupMember
 from bot.scheduler import Dispatcher
 from bot.ui import NO_MENTIONS, choice, missing_permissions, reply, truncate
@@ -93,9 +94,8 @@ CHOICE_LIMIT = 25
 #: Where to look for a results message posted just before a crash (it follows the close).
 RESULTS_SEARCH_MARGIN = timedelta(minutes=1)
 RESULTS_SEARCH_LIMIT = 50
-MAX_AGE_DAYS = 3650
 
-Choices = app_commands.Range[int, 1, 20]
+Choices = app_commands.Range[int, 1, MAX_OPTIONS]
 AgeDays = app_commands.Range[int, 0, MAX_AGE_DAYS]
 Year = app_commands.Range[int, 1990, 2100]
 

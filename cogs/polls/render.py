@@ -26,6 +26,7 @@ from bot.polls.render import (
     rules_line,
     timestamp,
 )
+from bot.polls.rules import MAX_OPTION_LENGTH, MAX_QUESTION_LENGTH
 from bot.polls.store import AuditReport, MyVotes
 from bot.ui import DESCRIPTION_LIMIT, FOOTER_LIMIT, TITLE_LIMIT, permission_list, truncate
 
@@ -177,16 +178,14 @@ def export_filename(poll: Poll) -> str:
 
 # -- /poll mv -------------------------------------------------------------------------------
 
-OPTION_LIMIT = 100
-
 
 def mv_option_label(mv: MV) -> str:
     """`Spell - SEVENTEEN`, `toxic till the end - ROSÉ (BLACKPINK)`; ≤ 100 characters."""
     suffix = f" - {mv.credit}"
-    room = OPTION_LIMIT - len(suffix)
+    room = MAX_OPTION_LENGTH - len(suffix)
     if room >= 20:
         return truncate(mv.title, room) + suffix
-    return truncate(mv.title + suffix, OPTION_LIMIT)
+    return truncate(mv.title + suffix, MAX_OPTION_LENGTH)
 
 
 def mv_poll_question(*, year: int | None = None, artist: str | None = None, theme: str | None = None) -> str:
@@ -197,4 +196,4 @@ def mv_poll_question(*, year: int | None = None, artist: str | None = None, them
     question = f"Which is the best {subject}"
     if year is not None:
         question += f" of {year}"
-    return truncate(question, 255) + "?"
+    return truncate(question, MAX_QUESTION_LENGTH - 1) + "?"
