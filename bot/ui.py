@@ -45,6 +45,16 @@ _PERMISSION_LABELS = {
 }
 
 
+def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
+    """A jump link to a message, as Discord's client copies it."""
+    return f"{channel_link(guild_id, channel_id)}/{message_id}"
+
+
+def channel_link(guild_id: int, channel_id: int) -> str:
+    """A jump link to a channel or thread."""
+    return f"https://discord.com/channels/{guild_id}/{channel_id}"
+
+
 def permission_label(name: str) -> str:
     return _PERMISSION_LABELS.get(name, name.replace("_", " ").title())
 

@@ -28,7 +28,7 @@ from bot.polls.render import (
 )
 from bot.polls.rules import MAX_OPTION_LENGTH, MAX_QUESTION_LENGTH
 from bot.polls.store import AuditReport, MyVotes
-from bot.ui import DESCRIPTION_LIMIT, FOOTER_LIMIT, TITLE_LIMIT, permission_list, truncate
+from bot.ui import DESCRIPTION_LIMIT, FOOTER_LIMIT, TITLE_LIMIT, message_link, permission_list, truncate
 
 #: Polls shown by `/poll list`; the rest are counted, not listed.
 LIST_LIMIT = 20
@@ -47,7 +47,7 @@ def poll_url(poll: Poll) -> str | None:
     """A jump link to the poll message (None before it is posted)."""
     if poll.message_id is None:
         return None
-    return f"https://discord.com/channels/{poll.guild_id}/{poll.channel_id}/{poll.message_id}"
+    return message_link(poll.guild_id, poll.channel_id, poll.message_id)
 
 
 def _embed(title: str, description: str, colour: discord.Colour, url: str | None = None) -> discord.Embed:

@@ -39,6 +39,8 @@ from bot.ui import (
     FOOTER_LIMIT,
     MESSAGE_LIMIT,
     TITLE_LIMIT,
+    channel_link,
+    message_link,
     permission_list,
     truncate,
 )
@@ -63,8 +65,6 @@ HISTORY_LIMIT = 14
 POST_COLOUR = discord.Colour.from_rgb(147, 112, 219)
 STATUS_COLOUR = discord.Colour.from_rgb(255, 105, 180)
 PROBLEM_COLOUR = discord.Colour.from_rgb(220, 120, 0)
-
-DISCORD_LINK = "https://discord.com/channels"
 
 #: Looks an MV up by id; the cog passes ``catalog.get``.
 FindMV = Callable[[str], MV | None]
@@ -99,14 +99,6 @@ def thread_name(mv: MV) -> str:
 
 def role_mention(role_id: int) -> str:
     return f"<@&{role_id}>"
-
-
-def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
-    return f"{DISCORD_LINK}/{guild_id}/{channel_id}/{message_id}"
-
-
-def channel_link(guild_id: int, channel_id: int) -> str:
-    return f"{DISCORD_LINK}/{guild_id}/{channel_id}"
 
 
 def post_link(guild_id: int, channel_id: int, message_id: int | None, thread_id: int | None) -> str | None:
