@@ -309,13 +309,13 @@ class PollStore:
 
     async def counted_votes(self, poll: Poll) -> dict[int, list[int]]:
         """user_id → counted options (ascending)."""
-        counted: dict[int, list[int]] = {}
-        async with self.db.conn.execute(
+        rows = await self.db.fetchall(
             "SELECT user_id, option FROM poll_votes WHERE guild_id = ? AND poll_id = ? ORDER BY user_id, option",
             (poll.guild_id, poll.poll_id),
-        ) as cursor:
-            for user_id, option in await cursor.fetchall():
-                counted.setdefault(user_id, []).append(option)
+        )
+        counted: dict[int, list[int]] = {}
+        for user_id, option in rows:
+            counted.setdefault(user_id, []).append(option)
         return counted
 
     # -- the close scheduler --------------------------------------------------------------
