@@ -55,6 +55,7 @@ from bot.polls.rules import MAX_AGE_DAYS, MAX_OPTIONS
 from bot.polls.voting import LookupMember
 from bot.scheduler import Dispatcher
 from bot.ui import NO_MENTIONS, choice, missing_permissions, reply, truncate
+from cogs.mv.cog import Year
 from cogs.polls.discord_io import (
     KnownVoters,
     PollChannel,
@@ -97,7 +98,6 @@ RESULTS_SEARCH_LIMIT = 50
 
 Choices = app_commands.Range[int, 1, MAX_OPTIONS]
 AgeDays = app_commands.Range[int, 0, MAX_AGE_DAYS]
-Year = app_commands.Range[int, 1990, 2100]
 
 
 class LiveTextChannelOption(app_commands.Transformer):
