@@ -13,6 +13,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.text import truncate
+
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -66,11 +68,6 @@ def permission_list(names: Iterable[str]) -> str:
 
 def missing_permissions(permissions: discord.Permissions, required: Iterable[str]) -> list[str]:
     return [name for name in required if not getattr(permissions, name)]
-
-
-def truncate(text: str, limit: int) -> str:
-    """Cut `text` to `limit` characters with an ellipsis, so Discord never rejects it."""
-    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
 def choice(name: str, value: str) -> app_commands.Choice[str]:

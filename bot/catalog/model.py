@@ -8,6 +8,7 @@ from datetime import date
 from urllib.parse import quote_plus
 
 from bot.catalog.text import matching_key
+from bot.text import truncate
 
 THEMES: frozenset[str] = frozenset(
     {
@@ -76,8 +77,8 @@ class MV:
             return full
         room = DISPLAY_NAME_LIMIT - len(suffix)
         if room >= 20:
-            return shorten(self.title, room) + suffix
-        return shorten(full, DISPLAY_NAME_LIMIT)
+            return truncate(self.title, room) + suffix
+        return truncate(full, DISPLAY_NAME_LIMIT)
 
     @property
     def credit(self) -> str:
@@ -92,13 +93,6 @@ class MV:
         if self.youtube_url:
             return self.youtube_url
         return YOUTUBE_SEARCH_URL + quote_plus(f"{self.artist} {self.title} MV")
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis, whole when it fits."""
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rstrip() + "…"
 
 
 def release_order(mv: MV) -> tuple[int, bool, date, str, str]:

@@ -18,8 +18,9 @@ from datetime import date, datetime
 from types import ModuleType
 from typing import Any
 
-from bot.catalog.model import MV, THEMES, WARNINGS, CastMember, CatalogError, shorten
+from bot.catalog.model import MV, THEMES, WARNINGS, CastMember, CatalogError
 from bot.catalog.text import matching_key
+from bot.text import truncate
 
 FIELDS = (
     "id", "title", "title_ko", "artist", "group", "year", "release_date", "album", "cast",
@@ -104,7 +105,7 @@ def _toml_type(value: object) -> str:
 
 
 def _describe(value: object) -> str:
-    return f"{_toml_type(value)} {shorten(repr(value), 40)}"
+    return f"{_toml_type(value)} {truncate(repr(value), 40)}"
 
 
 def _did_you_mean(value: str, known: Iterable[str]) -> str:

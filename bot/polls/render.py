@@ -14,14 +14,10 @@ from datetime import datetime
 from bot.clock import to_unix
 from bot.polls.rules import Poll, PollResults, PollStatus, option_marker
 from bot.polls.store import AuditReport, MyVotes, PollSummary, VoterRow
+from bot.text import truncate
 
 BAR_WIDTH = 10
 _MARKDOWN = re.compile(r"([\\*_~`|>])")
-
-
-def truncate(text: str, limit: int) -> str:
-    """Cut to `limit` characters with an ellipsis (Discord rejects, never cuts, long text)."""
-    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
 def escape_markdown(text: str) -> str:
