@@ -396,6 +396,10 @@ class VoteAction(StrEnum):
     IGNORE = "ignore"  # nothing changes (duplicate event, bot reaction, our own removal…)
 
 
+#: What a reaction did that changes the counts shown on the poll message.
+COUNT_CHANGING_ACTIONS = frozenset({VoteAction.COUNT, VoteAction.MOVE, VoteAction.WITHDRAW})
+
+
 @dataclass(frozen=True, slots=True)
 class VoteDecision:
     action: VoteAction
@@ -410,7 +414,7 @@ class VoteDecision:
 
     @property
     def changes_counts(self) -> bool:
-        return self.action in (VoteAction.COUNT, VoteAction.MOVE, VoteAction.WITHDRAW)
+        return self.action in COUNT_CHANGING_ACTIONS
 
 
 IGNORE = VoteDecision(VoteAction.IGNORE)

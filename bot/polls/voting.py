@@ -27,6 +27,7 @@ from bot.polls.reconcile import (
     users_needing_lookup,
 )
 from bot.polls.rules import (
+    COUNT_CHANGING_ACTIONS,
     Poll,
     PollResults,
     VoteAction,
@@ -191,7 +192,7 @@ class VoteOutcome:
     @property
     def changed(self) -> bool:
         """The counts changed: the poll message needs a (coalesced) refresh."""
-        return self.action in (VoteAction.COUNT, VoteAction.MOVE, VoteAction.WITHDRAW)
+        return self.action in COUNT_CHANGING_ACTIONS
 
 
 @dataclass(frozen=True, slots=True)

@@ -235,9 +235,15 @@ class PollsCog(commands.Cog, name="Polls"):
 
     # -- where a poll lives ---------------------------------------------------------------
 
-    def _channel(self, poll: Poll) -> PollChannel:
+    def _cached_channel(
+        self, poll: Poll
+    ) -> tuple[discord.Guild | None, discord.abc.GuildChannel | discord.Thread | None]:
+        """The poll's guild and channel (or thread) from the cache, either may be None."""
         guild = self.bot.get_guild(poll.guild_id)
-        channel = guild.get_channel_or_thread(poll.channel_id) if guild else None
+        return guild, guild.get_channel_or_thread(poll.channel_id) if guild else None
+
+    def _channel(self, poll: Poll) -> PollChannel:
+        _, channel = self._cached_channel(poll)
         if isinstance(channel, discord.TextChannel | discord.Thread):
             return channel
         return self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
@@ -248,8 +254,7 @@ class PollsCog(commands.Cog, name="Polls"):
 
     def _bot_permissions(self, poll: Poll) -> discord.Permissions | None:
         """Lightstick's permissions in the poll's channel, if the channel is cached."""
-        guild = self.bot.get_guild(poll.guild_id)
-        channel = guild.get_channel_or_thread(poll.channel_id) if guild else None
+        guild, channel = self._cached_channel(poll)
         if guild is None or channel is None:
             return None
         return channel.permissions_for(guild.me)
