@@ -416,6 +416,11 @@ class VoteDecision:
     def changes_counts(self) -> bool:
         return self.action in COUNT_CHANGING_ACTIONS
 
+    @property
+    def added(self) -> int | None:
+        """The option this decision counts for the member, if any."""
+        return self.option if self.action in (VoteAction.COUNT, VoteAction.MOVE) else None
+
 
 IGNORE = VoteDecision(VoteAction.IGNORE)
 CLOSED_REASON = "the poll is closed"
@@ -467,9 +472,7 @@ def decide_reaction_remove(poll: Poll, counted: Collection[int], option: int | N
 def apply_decision(counted: frozenset[int], decision: VoteDecision) -> frozenset[int]:
     """A member's counted options after a decision."""
     remaining = counted.difference(decision.withdrawn)
-    if decision.action in (VoteAction.COUNT, VoteAction.MOVE) and decision.option is not None:
-        return remaining | {decision.option}
-    return remaining
+    return remaining if decision.added is None else remaining | {decision.added}
 
 
 # -- results ------------------------------------------------------------------------------

@@ -417,8 +417,8 @@ class PollVoting:
                 counted.discard(gone)
                 ledger.counts[gone] -= 1
                 self.writer.remove_vote(VoteKey(poll.guild_id, poll.poll_id, user_id, gone))
-        option = decision.option
-        if decision.action in (VoteAction.COUNT, VoteAction.MOVE) and option is not None:
+        option = decision.added
+        if option is not None:
             counted.add(option)
             ledger.counts[option] += 1
             self.writer.add_vote(VoteRow(poll.guild_id, poll.poll_id, user_id, option, at, joined_at))
