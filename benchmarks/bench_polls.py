@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import FakeClock, to_unix
-from bot.db import Database
+from bot.db import Database, SqliteDatabase
 from bot.polls.chart import load_font, render_chart
 from bot.polls.rules import (
     DISCORD_EPOCH_MS,
@@ -236,7 +236,7 @@ def bench_chart() -> None:
 
 async def main() -> None:
     with tempfile.TemporaryDirectory(dir=BENCH_DIR) as directory:
-        db = Database(Path(directory) / "bench.db")
+        db = SqliteDatabase(Path(directory) / "bench.db")
         await db.connect()
         await db.migrate()
         store = PollStore(db)

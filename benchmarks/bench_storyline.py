@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.clock import FakeClock
-from bot.db import Database
+from bot.db import Database, SqliteDatabase
 from bot.storyline import (
     COMMON_TIMEZONES,
     PostPlan,
@@ -103,7 +103,7 @@ async def _measure_wake_ups(db: Database) -> tuple[list[float], list[int]]:
 
 
 async def bench_wake_ups(directory: Path) -> None:
-    db = Database(directory / "schedules.db")
+    db = SqliteDatabase(directory / "schedules.db")
     await db.connect()
     try:
         await db.migrate()
@@ -144,7 +144,7 @@ class SleepySend:
 
 
 async def bench_burst(directory: Path, send_sleep: float) -> None:
-    db = Database(directory / f"burst-{send_sleep}.db")
+    db = SqliteDatabase(directory / f"burst-{send_sleep}.db")
     await db.connect()
     try:
         await db.migrate()

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import discord
 
 from bot.clock import FakeClock
-from bot.db import Database
+from bot.db import SqliteDatabase
 from bot.storyline import StorylineConfig, StorylineStore, parse_setup
 from bot.storyline.service import DEFAULT_CONCURRENCY
 from tests.conftest import BotRunner
@@ -57,7 +57,7 @@ def build_world(fake: FakeDiscord) -> list[StorylineConfig]:
 
 
 async def save_schedules(path: Path, configs: list[StorylineConfig]) -> None:
-    database = Database(path)
+    database = SqliteDatabase(path)
     await database.connect()
     await database.migrate()
     try:

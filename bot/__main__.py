@@ -26,10 +26,33 @@ log = logging.getLogger("bot")
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Run the Lightstick Discord bot.")
     parser.add_argument("--sync", action="store_true", help="sync slash commands even if they did not change")
+    parser.add_argument(
+        "--processes", type=int, default=1, metavar="N",
+        help="run the shards in N processes under a supervisor (needs PostgreSQL; default 1: no supervisor)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
 EXIT_UNREACHABLE = 1
+
+
+#: Gateway close codes Discord never lets a session resume after, and what to change.
+GATEWAY_REFUSALS = {
+    4004: "Discord rejected DISCORD_TOKEN: reset the token in the Developer Portal and update .env.",
+    4010: (
+        "Discord refused the shard Lightstick asked for (4010 invalid shard): SHARD_IDS must be below "
+        "SHARD_COUNT; fix them in .env, or leave SHARD_IDS empty and SHARD_COUNT=auto."
+    ),
+    4011: (
+        "Discord requires sharding for this many servers (4011): set SHARD_COUNT=auto (the default) "
+        "or a larger SHARD_COUNT in .env."
+    ),
+    4014: (
+        "Discord refused Lightstick's gateway intents (4014 disallowed intents): Lightstick needs no "
+        "privileged intents, so run it unmodified, or turn the intent on in the Developer Portal under "
+        "Bot → Privileged Gateway Intents."
+    ),
+}
 
 
 def fail(message: str, code: int = EXIT_CONFIG) -> int:
@@ -56,19 +79,29 @@ def _request_stop(bot: discord.Client, sig: signal.Signals) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.processes < 1:
+        return fail(f"--processes must be at least 1 (how many bot processes share the shards), got {args.processes}.")
     load_dotenv(os.environ.get("LIGHTSTICK_ENV_FILE") or PROJECT_DIR / ".env", override=False)
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
         return fail(str(exc))
     setup_logging(settings.log_level_number, secrets=[settings.token])
+    if args.processes > 1:
+        from bot.supervisor import supervise
+
+        return supervise(settings, args.processes, sys.argv[1:] if argv is None else argv)
     try:
         asyncio.run(run(settings, force_sync=args.sync))
     except discord.LoginFailure:
         return fail("Discord rejected DISCORD_TOKEN: reset the token in the Developer Portal and update .env.")
     except discord.PrivilegedIntentsRequired:
-        return fail("Discord refused an intent; Lightstick needs no privileged intents.")
-    except (CatalogError, DatabaseError) as exc:
+        return fail(GATEWAY_REFUSALS[4014])
+    except discord.ConnectionClosed as exc:
+        if exc.code not in GATEWAY_REFUSALS:
+            raise
+        return fail(GATEWAY_REFUSALS[exc.code])
+    except (CatalogError, ConfigError, DatabaseError) as exc:
         return fail(str(exc))
     except (aiohttp.ClientConnectionError, TimeoutError) as exc:
         return fail(f"could not reach Discord ({exc}); check the network and try again.", EXIT_UNREACHABLE)

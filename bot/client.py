@@ -1,4 +1,4 @@
-"""The Lightstick bot: intents, start-up order, command sync and clean shutdown."""
+"""The Lightstick bot: intents, shards, start-up order, command sync and clean shutdown."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ import cogs
 from bot.catalog import Catalog, load_catalog
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, database_for
+from bot.metrics import AsyncCleanup, rest_trace, start_metrics_server
 from bot.paths import CATALOG_PATH
+from bot.sharding import GuildOwnership, shard_of
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,15 @@ def invite_url(application_id: int) -> str:
     )
 
 
-class LightstickBot(commands.Bot):
+def silence_voice_warnings() -> None:
+    """Lightstick has no voice: discord.py's "PyNaCl/davey is not installed" warnings are noise."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+
+
+class LightstickBot(commands.AutoShardedBot):
+    """Runs the shards in `settings` (all, by default) of as many as Discord recommends."""
+
     def __init__(
         self,
         settings: Settings,
@@ -62,21 +72,28 @@ class LightstickBot(commands.Bot):
         extensions: list[str] | None = None,
         **options: Any,
     ) -> None:
+        silence_voice_warnings()
+        if settings.shard_ids is not None and settings.shard_count is not None:
+            # discord.py wants a count with ids; with SHARD_COUNT=auto they are set in setup_hook.
+            options["shard_ids"] = list(settings.shard_ids)
         super().__init__(
             command_prefix=commands.when_mentioned,
+            shard_count=settings.shard_count,
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            http_trace=options.pop("http_trace", None) or rest_trace(),
             **options,
         )
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self.db = Database(settings.database_path)
+        self.db: Database = database_for(settings)
         self.force_sync = force_sync
         self.catalog_path = catalog_path
         self._catalog: Catalog | None = None
         self.extensions_to_load = extensions if extensions is not None else discover_extensions()
         self.synced_commands = False
+        self._stop_metrics: AsyncCleanup | None = None
 
     @property
     def catalog(self) -> Catalog:
@@ -85,18 +102,54 @@ class LightstickBot(commands.Bot):
         return self._catalog
 
     async def setup_hook(self) -> None:
-        """Database → migrate → catalog → extensions → command sync, in that order."""
+        """Shard count → database → migrate → catalog → extensions → command sync, in that order."""
+        await self.settle_shards()
         await self.db.connect()
         version = await self.db.migrate()
-        log.info("database %s at schema version %d", self.settings.database_path, version)
+        log.info("database %s at schema version %d", self.db.label, version)
         self._catalog = load_catalog(self.catalog_path)
         self._catalog.prepare_about_search()  # so no member's first story-word search pays for it
         log.info("catalog: %d music videos", len(self._catalog.entries))
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
+        if self.settings.metrics_port is not None:
+            self._stop_metrics = await start_metrics_server(self, self.settings.metrics_port)
         await self.sync_commands_if_changed()
         if self.application_id is not None:
             log.info("invite Lightstick with: %s", invite_url(self.application_id))
+
+    # -- shards -------------------------------------------------------------------------
+
+    async def settle_shards(self) -> None:
+        """Fix the shard count before any cog loads, so every cog knows which guilds it owns.
+
+        With SHARD_COUNT=auto this asks Discord for its recommendation (GET /gateway/bot), as
+        discord.py would when connecting; SHARD_IDS is then checked against it (ConfigError).
+        """
+        if self.shard_count is None:
+            recommended, _url, _limits = await self.http.get_bot_gateway()
+            self.shard_count = recommended
+        self.settings = self.settings.with_shards(self.shard_count)
+        if self.settings.shard_ids is not None:
+            self.shard_ids = list(self.settings.shard_ids)
+        log.info("running %s", self.ownership.describe())
+
+    @property
+    def ownership(self) -> GuildOwnership:
+        """The guilds this process works on (its shards' guilds); known once setup_hook began."""
+        if self.shard_count is None:
+            raise RuntimeError("the shard count is settled at the start of setup_hook")
+        return self.settings.ownership(self.shard_count)
+
+    def guilds_of_shard(self, shard_id: int) -> list[discord.Guild]:
+        count = self.shard_count or 1
+        return [guild for guild in self.guilds if shard_of(guild.id, count) == shard_id]
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %d: ready with %d guilds", shard_id, len(self.guilds_of_shard(shard_id)))
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        log.info("shard %d: resumed", shard_id)
 
     # -- command sync -------------------------------------------------------------------
 
@@ -140,6 +193,8 @@ class LightstickBot(commands.Bot):
         try:
             await super().close()
         finally:
+            if self._stop_metrics is not None:
+                await self._stop_metrics()
             await self.db.close()
 
     async def on_ready(self) -> None:

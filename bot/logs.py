@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
 
 
@@ -24,7 +25,9 @@ class RedactSecrets(logging.Filter):
 
 def setup_logging(level: int, *, secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    process = os.environ.get("LIGHTSTICK_PROCESS_INDEX", "").strip()
+    prefix = f"[p{process}] " if process else ""  # under the supervisor: which process said it
+    handler.setFormatter(logging.Formatter(prefix + "%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

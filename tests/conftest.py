@@ -7,7 +7,7 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +17,49 @@ import pytest
 from bot.client import LightstickBot
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db import Database
+from bot.db import Database, SqliteDatabase
+from bot.db.postgres import PostgresDatabase
 from bot.paths import PROJECT_DIR
 from tests.fakediscord import FakeDiscord
+from tests.pg import PostgresServer, start_server
 
 FAKE_TOKEN = "MTIz.fake.token-for-tests"
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A real SQLite file with every migration applied."""
-    database = Database(tmp_path / "lightstick.db")
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the whole run (skips, or fails in CI, without it)."""
+    server = start_server()
+    yield server
+    server.stop()
+
+
+async def open_test_database(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    """A migrated database on `engine`: a SQLite file, or a fresh PostgreSQL database."""
+    database: Database
+    if engine == "postgresql":
+        server: PostgresServer = request.getfixturevalue("pg_server")
+        database = PostgresDatabase(await server.new_database())
+    else:
+        database = SqliteDatabase(tmp_path / "lightstick.db")
     await database.connect()
     await database.migrate()
+    return database
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each test that takes it runs once per database engine."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def db(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A real database with every migration applied: a SQLite file, then a PostgreSQL server."""
+    database = await open_test_database(engine, request, tmp_path)
     yield database
     await database.close()
 

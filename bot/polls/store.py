@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
 from bot.clock import from_unix, to_unix
-from bot.db import Database
+from bot.db import Database, Row
 from bot.errors import UserError
 from bot.polls.rules import (
     DISCORD_EPOCH_MS,
@@ -27,6 +26,7 @@ from bot.polls.rules import (
     compute_results,
     parse_poll_ref,
 )
+from bot.sharding import EVERYTHING, GuildOwnership
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _optional_time(seconds: int | None) -> datetime | None:
     return None if seconds is None else from_unix(seconds)
 
 
-def _poll_from_row(row: sqlite3.Row) -> Poll:
+def _poll_from_row(row: Row) -> Poll:
     return Poll(
         poll_id=row["poll_id"],
         guild_id=row["guild_id"],
@@ -169,8 +169,15 @@ class AuditReport:
 
 
 class PollStore:
-    def __init__(self, db: Database) -> None:
+    """`owner` limits what the closer and reconciliation see to this process's guilds."""
+
+    def __init__(self, db: Database, owner: GuildOwnership = EVERYTHING) -> None:
         self.db = db
+        self.owner = owner
+
+    def _owned(self) -> tuple[str, tuple[object, ...]]:
+        condition, params = self.owner.sql_filter("guild_id")
+        return condition, tuple(params)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -179,10 +186,10 @@ class PollStore:
         created = to_unix(now)
         closes = created + int(spec.duration.total_seconds())
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            poll_id = await conn.fetchval(
                 "INSERT INTO polls (guild_id, channel_id, creator_id, question, options, choices,"
                 " hide_results, role_id, min_account_age_days, min_member_age_days, created_at,"
-                " closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING poll_id",
                 (
                     guild_id,
                     channel_id,
@@ -198,7 +205,6 @@ class PollStore:
                     closes,
                 ),
             )
-            poll_id = cursor.lastrowid
         assert poll_id is not None
         return await self._require(poll_id)
 
@@ -211,27 +217,26 @@ class PollStore:
     async def discard_unposted(self, poll_id: int) -> bool:
         """Delete a poll whose message could not be posted (it never had a vote)."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM polls WHERE poll_id = ? AND message_id IS NULL", (poll_id,))
-            return cursor.rowcount == 1
+            return await conn.execute("DELETE FROM polls WHERE poll_id = ? AND message_id IS NULL", (poll_id,)) == 1
 
     async def close(self, poll_id: int, now: datetime, *, missing: bool = False) -> bool:
         """Close an open poll. True only for the one caller that closed it."""
         status = PollStatus.CLOSED_MISSING if missing else PollStatus.CLOSED
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE polls SET status = ?, closed_at = ? WHERE poll_id = ? AND status = 'open'",
                 (status.value, to_unix(now), poll_id),
             )
-            return cursor.rowcount == 1
+            return changed == 1
 
     async def extend(self, poll_id: int, closes_at: datetime) -> bool:
         """Move an open poll's deadline (validate it with ``rules.extended_deadline`` first)."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE polls SET closes_at = ? WHERE poll_id = ? AND status = 'open'",
                 (to_unix(closes_at), poll_id),
             )
-            return cursor.rowcount == 1
+            return changed == 1
 
     async def set_results_message(self, poll_id: int, message_id: int) -> None:
         async with self.db.transaction() as conn:
@@ -277,7 +282,7 @@ class PollStore:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = await self.db.fetchall(
             "SELECT poll_id, question, status, closes_at FROM polls"
-            " WHERE guild_id = ? AND (question LIKE ? ESCAPE '\\' OR CAST(poll_id AS TEXT) = ?)"
+            " WHERE guild_id = ? AND (LOWER(question) LIKE LOWER(?) ESCAPE '\\' OR CAST(poll_id AS TEXT) = ?)"
             " ORDER BY status = 'open' DESC, created_at DESC, poll_id DESC LIMIT ?",
             (guild_id, pattern, text, limit),
         )
@@ -292,18 +297,23 @@ class PollStore:
         ]
 
     async def open_polls(self) -> list[Poll]:
-        """Every open, posted poll in this database (all guilds of this process)."""
+        """Every open, posted poll of the guilds this process owns."""
+        owned, params = self._owned()
         rows = await self.db.fetchall(
-            f"SELECT {_POLL_COLUMNS} FROM polls WHERE status = 'open' AND message_id IS NOT NULL ORDER BY poll_id"
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE status = 'open' AND message_id IS NOT NULL AND {owned}"
+            " ORDER BY poll_id",
+            params,
         )
         return [_poll_from_row(row) for row in rows]
 
     async def unannounced(self) -> list[Poll]:
         """Closed polls whose results message was never recorded (e.g. a crash right after
         closing): post their results on start."""
+        owned, params = self._owned()
         rows = await self.db.fetchall(
             f"SELECT {_POLL_COLUMNS} FROM polls"
-            " WHERE status = 'closed' AND results_message_id IS NULL ORDER BY closed_at"
+            f" WHERE status = 'closed' AND results_message_id IS NULL AND {owned} ORDER BY closed_at",
+            params,
         )
         return [_poll_from_row(row) for row in rows]
 
@@ -321,13 +331,16 @@ class PollStore:
     # -- the close scheduler --------------------------------------------------------------
 
     async def next_close_at(self) -> datetime | None:
-        seconds = await self.db.fetchval("SELECT MIN(closes_at) FROM polls WHERE status = 'open'")
+        owned, params = self._owned()
+        seconds = await self.db.fetchval(f"SELECT MIN(closes_at) FROM polls WHERE status = 'open' AND {owned}", params)
         return None if seconds is None else from_unix(seconds)
 
     async def due_polls(self, now: datetime) -> list[Poll]:
+        owned, params = self._owned()
         rows = await self.db.fetchall(
-            f"SELECT {_POLL_COLUMNS} FROM polls WHERE status = 'open' AND closes_at <= ? ORDER BY closes_at, poll_id",
-            (to_unix(now),),
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE status = 'open' AND closes_at <= ? AND {owned}"
+            " ORDER BY closes_at, poll_id",
+            (to_unix(now), *params),
         )
         return [_poll_from_row(row) for row in rows]
 
@@ -343,7 +356,7 @@ class PollStore:
         # GROUP BY walks the primary key in user order; COUNT(DISTINCT) would build a temp
         # b-tree instead (4x slower on a million votes).
         turnout = await self.db.fetchval(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM poll_votes WHERE guild_id = ? AND poll_id = ? GROUP BY user_id)",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM poll_votes WHERE guild_id = ? AND poll_id = ? GROUP BY user_id) AS v",
             key,
         )
         return compute_results(poll, {row[0]: row[1] for row in rows}, int(turnout or 0))
@@ -382,7 +395,7 @@ class PollStore:
         young = await self.db.fetchall(
             "SELECT user_id, MIN(voted_at) AS first_vote, COUNT(*) OVER () AS total"
             " FROM poll_votes WHERE guild_id = ? AND poll_id = ? GROUP BY user_id"
-            " HAVING first_vote - ((user_id >> 22) + ?) / 1000 < ?"
+            " HAVING MIN(voted_at) - ((user_id >> 22) + ?) / 1000 < ?"
             " ORDER BY first_vote LIMIT ?",
             (*key, DISCORD_EPOCH_MS, young_account_days * 86400, limit),
         )
@@ -395,7 +408,7 @@ class PollStore:
         switchers = await self.db.fetchall(
             "SELECT user_id, COUNT(*) AS switches, COUNT(*) OVER () AS total"
             " FROM poll_vote_events WHERE guild_id = ? AND poll_id = ? AND source = 'member'"
-            " AND kind IN ('moved', 'withdrawn') GROUP BY user_id HAVING switches >= ?"
+            " AND kind IN ('moved', 'withdrawn') GROUP BY user_id HAVING COUNT(*) >= ?"
             " ORDER BY switches DESC, user_id LIMIT ?",
             (*key, min_switches, limit),
         )
@@ -417,7 +430,7 @@ class PollStore:
     ) -> None:
         """Apply one batch in one transaction. Each (poll, user, option) appears at most once
         across `adds` and `removes` (the writer keeps the last word), so order between the
-        statements does not matter; repeats change nothing (primary key + OR IGNORE)."""
+        statements does not matter; repeats change nothing (primary key + ON CONFLICT)."""
         async with self.db.transaction() as conn:
             if removes:
                 await conn.executemany(
@@ -426,8 +439,8 @@ class PollStore:
                 )
             if adds:
                 await conn.executemany(
-                    "INSERT OR IGNORE INTO poll_votes (guild_id, poll_id, user_id, option, voted_at, member_joined_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO poll_votes (guild_id, poll_id, user_id, option, voted_at, member_joined_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     adds,
                 )
             if events:

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from bot import metrics
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import UserError
@@ -312,6 +313,7 @@ class StorylineService:
             log.warning("storyline: guild %s send ended in doubt", guild_id, exc_info=True)
             return await self._in_doubt(plan, _describe(exc), self.clock.now())
         await self.store.record_post(guild_id, local_date, result, self.clock.now())
+        metrics.POSTS.inc()
         return PostOutcome(
             guild_id,
             local_date,

@@ -10,18 +10,15 @@ the row and stands down.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.clock import from_unix, to_unix
-from bot.db import Database
+from bot.db import Database, Queryable, Row, Transaction
 from bot.errors import UserError
+from bot.sharding import EVERYTHING, GuildOwnership
 from bot.storyline.models import (
     SETTLED_STATES,
     Claim,
@@ -83,8 +80,11 @@ class CycleState:
 
 
 class StorylineStore:
-    def __init__(self, db: Database) -> None:
+    """`owner` limits the dispatcher's queries to the guilds this process owns."""
+
+    def __init__(self, db: Database, owner: GuildOwnership = EVERYTHING) -> None:
         self.db = db
+        self.owner = owner
 
     # -- setup and admin actions ----------------------------------------------------------
 
@@ -128,10 +128,10 @@ class StorylineStore:
         return settings
 
     async def settings(self, guild_id: int) -> StorylineSettings | None:
-        return await _settings_in(self.db.conn, guild_id)
+        return await _settings_in(self.db, guild_id)
 
     async def require_settings(self, guild_id: int) -> StorylineSettings:
-        return await _require_settings_in(self.db.conn, guild_id)
+        return await _require_settings_in(self.db, guild_id)
 
     async def skip_next(self, guild_id: int, now: datetime) -> Skipped:
         """Mark the next scheduled run skipped and move on to the one after it."""
@@ -199,34 +199,34 @@ class StorylineStore:
 
     async def history(self, guild_id: int, limit: int = 14) -> list[PostRecord]:
         """The guild's latest days, newest first (every state, so gaps are visible)."""
-        rows = await _fetchall(
-            self.db.conn,
+        rows = await self.db.fetchall(
             "SELECT * FROM storyline_posts WHERE guild_id = ? ORDER BY local_date DESC LIMIT ?",
             (guild_id, limit),
         )
         return [_record_from_row(row) for row in rows]
 
     async def post_for(self, guild_id: int, local_date: date) -> PostRecord | None:
-        return await _record_in(self.db.conn, guild_id, local_date)
+        return await _record_in(self.db, guild_id, local_date)
 
     async def last_post(self, guild_id: int) -> PostRecord | None:
         records = await self.history(guild_id, limit=1)
         return records[0] if records else None
 
     async def cycle_state(self, settings: StorylineSettings) -> CycleState:
-        return await _cycle_state_in(self.db.conn, settings.guild_id, settings.cycle)
+        return await _cycle_state_in(self.db, settings.guild_id, settings.cycle)
 
     async def earliest_due(self) -> datetime | None:
         """The earliest moment anything needs the dispatcher: a run, or an expired claim.
 
         Two index lookups (the first entry of each partial index) in one round trip.
         """
-        row = await _fetchone(
-            self.db.conn,
+        owned, params = self.owner.sql_filter("guild_id")
+        row = await self.db.fetchone(
             "SELECT (SELECT next_run_at FROM storyline_guilds WHERE paused = 0 AND disabled = 0 "
-            "        ORDER BY next_run_at LIMIT 1), "
+            f"        AND {owned} ORDER BY next_run_at LIMIT 1), "
             "       (SELECT claim_expires_at FROM storyline_posts WHERE state = 'claimed' "
-            "        ORDER BY claim_expires_at LIMIT 1)",
+            f"        AND {owned} ORDER BY claim_expires_at LIMIT 1)",
+            (*params, *params),
         )
         moments = [m for m in (row or ()) if m is not None]
         return from_unix(min(moments)) if moments else None
@@ -237,31 +237,31 @@ class StorylineStore:
         A range scan of the partial index in ``next_run_at`` order; only ids are returned
         because each claim re-reads its guild inside its own transaction anyway.
         """
-        rows = await _fetchall(
-            self.db.conn,
+        owned, params = self.owner.sql_filter("guild_id")
+        rows = await self.db.fetchall(
             "SELECT guild_id FROM storyline_guilds WHERE paused = 0 AND disabled = 0 "
-            "AND next_run_at <= ? ORDER BY next_run_at LIMIT ?",
-            (to_unix(now), limit),
+            f"AND next_run_at <= ? AND {owned} ORDER BY next_run_at LIMIT ?",
+            (to_unix(now), *params, limit),
         )
         return [row[0] for row in rows]
 
     async def expired_claims(self, now: datetime, limit: int = 500) -> list[PostRecord]:
         """Claims whose sender did not report back in time (crashed, killed, timed out)."""
-        rows = await _fetchall(
-            self.db.conn,
-            "SELECT * FROM storyline_posts WHERE state = 'claimed' AND claim_expires_at <= ? "
+        owned, params = self.owner.sql_filter("guild_id")
+        rows = await self.db.fetchall(
+            f"SELECT * FROM storyline_posts WHERE state = 'claimed' AND claim_expires_at <= ? AND {owned} "
             "ORDER BY claim_expires_at LIMIT ?",
-            (to_unix(now), limit),
+            (to_unix(now), *params, limit),
         )
         return [_record_from_row(row) for row in rows]
 
     async def preview_pick(self, settings: StorylineSettings, eligible: Sequence[str]) -> RotationPick | None:
         """The entry the next post would use, without claiming anything."""
-        state = await _cycle_state_in(self.db.conn, settings.guild_id, settings.cycle)
+        state = await _cycle_state_in(self.db, settings.guild_id, settings.cycle)
         return choose_next(settings.guild_id, state.cycle, eligible, state.posted, state.last_posted)
 
     async def previous_post(self, guild_id: int, before: date) -> PreviousPost | None:
-        return await _previous_post_in(self.db.conn, guild_id, before)
+        return await _previous_post_in(self.db, guild_id, before)
 
     # -- the claim -------------------------------------------------------------------------
 
@@ -358,7 +358,7 @@ class StorylineStore:
     ) -> tuple[PostPlan, PostRecord] | None:
         """Take over an expired claim (its sender crashed); None if someone else has it."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE storyline_posts SET claim_owner = ?, claim_expires_at = ?, "
                 "attempts = attempts + 1, updated_at = ? "
                 "WHERE guild_id = ? AND local_date = ? AND state = 'claimed' "
@@ -372,7 +372,7 @@ class StorylineStore:
                     to_unix(now),
                 ),
             )
-            if cursor.rowcount != 1:
+            if changed != 1:
                 return None
             record = await _record_in(conn, guild_id, local_date)
             settings = await _settings_in(conn, guild_id)
@@ -402,7 +402,7 @@ class StorylineStore:
     ) -> bool:
         """claimed -> posted, with the message (and thread) ids. False if not claimed."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE storyline_posts SET state = 'posted', message_id = ?, thread_id = ?, "
                 "recovered = ?, error = NULL, claim_owner = NULL, claim_expires_at = NULL, "
                 "updated_at = ? WHERE guild_id = ? AND local_date = ? AND state = 'claimed'",
@@ -415,7 +415,7 @@ class StorylineStore:
                     local_date.isoformat(),
                 ),
             )
-            if cursor.rowcount != 1:
+            if changed != 1:
                 return False
             await _set_last_result(conn, guild_id, PostState.POSTED, None, now)
             return True
@@ -462,29 +462,21 @@ class StorylineStore:
 # -- helpers that run inside a transaction --------------------------------------------------
 
 
-async def _fetchall(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-    """One round trip to the database thread (a cursor would cost three): claims are hot."""
-    return list(await conn.execute_fetchall(sql, params))
-
-
-async def _fetchone(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-    rows = await _fetchall(conn, sql, params)
-    return rows[0] if rows else None
-
-
-async def _settings_in(conn: aiosqlite.Connection, guild_id: int) -> StorylineSettings | None:
-    row = await _fetchone(conn, "SELECT * FROM storyline_guilds WHERE guild_id = ?", (guild_id,))
+async def _settings_in(conn: Queryable, guild_id: int) -> StorylineSettings | None:
+    """The guild's settings; inside a transaction its row stays locked until commit, so two
+    processes deciding about the same guild take turns."""
+    row = await conn.fetchone(f"SELECT * FROM storyline_guilds WHERE guild_id = ?{conn.row_lock}", (guild_id,))
     return None if row is None else _settings_from_row(row)
 
 
-async def _require_settings_in(conn: aiosqlite.Connection, guild_id: int) -> StorylineSettings:
+async def _require_settings_in(conn: Queryable, guild_id: int) -> StorylineSettings:
     settings = await _settings_in(conn, guild_id)
     if settings is None:
         raise UserError(NOT_SET_UP)
     return settings
 
 
-async def _require_enabled_in(conn: aiosqlite.Connection, guild_id: int) -> StorylineSettings:
+async def _require_enabled_in(conn: Queryable, guild_id: int) -> StorylineSettings:
     settings = await _require_settings_in(conn, guild_id)
     if settings.disabled:
         raise UserError(DISABLED)
@@ -501,27 +493,25 @@ def _require_active(settings: StorylineSettings | None, action: str) -> Storylin
     return settings
 
 
-async def _record_in(conn: aiosqlite.Connection, guild_id: int, local_date: date) -> PostRecord | None:
-    row = await _fetchone(
-        conn,
-        "SELECT * FROM storyline_posts WHERE guild_id = ? AND local_date = ?",
+async def _record_in(conn: Queryable, guild_id: int, local_date: date) -> PostRecord | None:
+    row = await conn.fetchone(
+            "SELECT * FROM storyline_posts WHERE guild_id = ? AND local_date = ?",
         (guild_id, local_date.isoformat()),
     )
     return None if row is None else _record_from_row(row)
 
 
-async def _settled_dates(conn: aiosqlite.Connection, guild_id: int, since: date) -> set[date]:
+async def _settled_dates(conn: Queryable, guild_id: int, since: date) -> set[date]:
     """Dates from `since` on that are taken (claimed, posted or skipped)."""
-    rows = await _fetchall(
-        conn,
-        "SELECT local_date, state FROM storyline_posts WHERE guild_id = ? AND local_date >= ?",
+    rows = await conn.fetchall(
+            "SELECT local_date, state FROM storyline_posts WHERE guild_id = ? AND local_date >= ?",
         (guild_id, since.isoformat()),
     )
     return {date.fromisoformat(row["local_date"]) for row in rows if row["state"] in SETTLED_STATES}
 
 
 async def _next_free_run(
-    conn: aiosqlite.Connection,
+    conn: Queryable,
     guild_id: int,
     local_time: time,
     tz: ZoneInfo,
@@ -542,7 +532,7 @@ async def _next_free_run(
     return run
 
 
-async def _set_next_run(conn: aiosqlite.Connection, guild_id: int, run: ScheduledRun, now: datetime) -> None:
+async def _set_next_run(conn: Transaction, guild_id: int, run: ScheduledRun, now: datetime) -> None:
     await conn.execute(
         "UPDATE storyline_guilds SET next_run_at = ?, next_local_date = ?, updated_at = ? WHERE guild_id = ?",
         (to_unix(run.run_at), run.local_date.isoformat(), to_unix(now), guild_id),
@@ -550,7 +540,7 @@ async def _set_next_run(conn: aiosqlite.Connection, guild_id: int, run: Schedule
 
 
 async def _set_last_result(
-    conn: aiosqlite.Connection, guild_id: int, state: PostState, error: str | None, now: datetime
+    conn: Transaction, guild_id: int, state: PostState, error: str | None, now: datetime
 ) -> None:
     await conn.execute(
         "UPDATE storyline_guilds SET last_result = ?, last_error = ?, last_result_at = ?, "
@@ -560,7 +550,7 @@ async def _set_last_result(
 
 
 async def _insert_day(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     settings: StorylineSettings,
     run: ScheduledRun,
     state: PostState,
@@ -584,7 +574,7 @@ async def _insert_day(
 
 
 async def _record_missed_days(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     settings: StorylineSettings,
     first: date,
     last: date,
@@ -603,26 +593,23 @@ async def _record_missed_days(
         day += ONE_DAY
 
 
-async def _cycle_state_in(conn: aiosqlite.Connection, guild_id: int, cycle: int) -> CycleState:
-    rows = await _fetchall(
-        conn,
-        "SELECT mv_id FROM storyline_posts WHERE guild_id = ? AND cycle = ? "
+async def _cycle_state_in(conn: Queryable, guild_id: int, cycle: int) -> CycleState:
+    rows = await conn.fetchall(
+            "SELECT mv_id FROM storyline_posts WHERE guild_id = ? AND cycle = ? "
         "AND state IN ('claimed', 'posted') AND mv_id IS NOT NULL",
         (guild_id, cycle),
     )
-    last = await _fetchone(
-        conn,
-        "SELECT mv_id FROM storyline_posts WHERE guild_id = ? AND state IN ('claimed', 'posted') "
+    last = await conn.fetchone(
+            "SELECT mv_id FROM storyline_posts WHERE guild_id = ? AND state IN ('claimed', 'posted') "
         "AND mv_id IS NOT NULL ORDER BY local_date DESC LIMIT 1",
         (guild_id,),
     )
     return CycleState(cycle, frozenset(row["mv_id"] for row in rows), None if last is None else last["mv_id"])
 
 
-async def _previous_post_in(conn: aiosqlite.Connection, guild_id: int, before: date) -> PreviousPost | None:
-    row = await _fetchone(
-        conn,
-        "SELECT local_date, channel_id, message_id, thread_id FROM storyline_posts "
+async def _previous_post_in(conn: Queryable, guild_id: int, before: date) -> PreviousPost | None:
+    row = await conn.fetchone(
+            "SELECT local_date, channel_id, message_id, thread_id FROM storyline_posts "
         "WHERE guild_id = ? AND local_date < ? AND state = 'posted' AND message_id IS NOT NULL "
         "ORDER BY local_date DESC LIMIT 1",
         (guild_id, before.isoformat()),
@@ -638,7 +625,7 @@ async def _previous_post_in(conn: aiosqlite.Connection, guild_id: int, before: d
 
 
 async def _claim_day(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     settings: StorylineSettings,
     run: ScheduledRun,
     eligible: Sequence[str],
@@ -681,7 +668,7 @@ async def _claim_day(
 
 
 async def _insert_or_replace_unsettled(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     settings: StorylineSettings,
     run: ScheduledRun,
     now: datetime,
@@ -699,7 +686,7 @@ async def _insert_or_replace_unsettled(
 
     True if written. The primary key is what makes a second claim of the day fail.
     """
-    cursor = await conn.execute(
+    written = await conn.execute(
         f"""
         INSERT INTO storyline_posts (
             guild_id, local_date, state, scheduled_at, channel_id, mv_id, cycle,
@@ -733,24 +720,24 @@ async def _insert_or_replace_unsettled(
             to_unix(now),
         ),
     )
-    return cursor.rowcount == 1
+    return written == 1
 
 
 async def _close_claim(
-    conn: aiosqlite.Connection,
+    conn: Transaction,
     guild_id: int,
     local_date: date,
     state: PostState,
     error: str | None,
     now: datetime,
 ) -> bool:
-    cursor = await conn.execute(
+    changed = await conn.execute(
         "UPDATE storyline_posts SET state = ?, error = ?, claim_owner = NULL, "
         "claim_expires_at = NULL, updated_at = ? "
         "WHERE guild_id = ? AND local_date = ? AND state = 'claimed'",
         (state.value, error, to_unix(now), guild_id, local_date.isoformat()),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 def _already_today_message(existing: PostRecord) -> str:
@@ -783,7 +770,7 @@ def _plan_from_record(record: PostRecord, settings: StorylineSettings, previous:
 # -- row mapping -----------------------------------------------------------------------------
 
 
-def _settings_from_row(row: sqlite3.Row) -> StorylineSettings:
+def _settings_from_row(row: Row) -> StorylineSettings:
     hour, minute = (int(part) for part in row["local_time"].split(":"))
     return StorylineSettings(
         guild_id=row["guild_id"],
@@ -805,7 +792,7 @@ def _settings_from_row(row: sqlite3.Row) -> StorylineSettings:
     )
 
 
-def _record_from_row(row: sqlite3.Row) -> PostRecord:
+def _record_from_row(row: Row) -> PostRecord:
     return PostRecord(
         guild_id=row["guild_id"],
         local_date=date.fromisoformat(row["local_date"]),

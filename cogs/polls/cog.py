@@ -6,8 +6,9 @@ changes, what the results are. This cog is the Discord side of it:
 * commands: check → store/ledger → pure embed (:mod:`cogs.polls.render`) → respond;
 * raw reaction events → :class:`~bot.polls.PollVoting`, then remove the reactions it says to;
 * poll message edits through a :class:`~bot.polls.Coalescer` (≤ 1 per poll per 5 s);
-* reconciliation after the bot is ready and after every reconnect (``on_ready`` after a
-  fresh IDENTIFY, ``on_resumed`` after a RESUME);
+* reconciliation of every owned poll once the bot is ready, then of one shard's polls
+  whenever that shard reconnects (``on_shard_ready`` after a fresh IDENTIFY,
+  ``on_shard_resumed`` after a RESUME);
 * closing by a database-backed :class:`~bot.scheduler.Dispatcher`: the poll message shows
   the final counts, one results message follows with a PNG chart.
 
@@ -31,6 +32,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import metrics
 from bot.catalog import THEMES
 from bot.errors import UserError
 from bot.polls import (
@@ -54,6 +56,7 @@ from bot.polls.render import export_csv, poll_choice_name
 from bot.polls.rules import MAX_AGE_DAYS, MAX_OPTIONS
 from bot.polls.voting import LookupMember
 from bot.scheduler import Dispatcher
+from bot.sharding import shard_of
 from bot.ui import NO_MENTIONS, choice, missing_permissions, reply, truncate
 from cogs.mv.cog import Year
 from cogs.polls.discord_io import (
@@ -165,14 +168,16 @@ class PollsCog(commands.Cog, name="Polls"):
         #: again when a reaction goes away and frees a place).
         self._unplaced: dict[int, list[int]] = {}
         self._reconcile_lock = asyncio.Lock()
-        self._reconcile_wanted = False
-        self._ready_count = 0
+        #: Reconciliations asked for during a pass: of every owned poll, and of shards' polls (why).
+        self._reconcile_everything: str | None = None
+        self._reconcile_shards: dict[int, str] = {}
+        self._ready_shards: set[int] = set()
         self._closing = False
 
     # -- lifecycle ------------------------------------------------------------------------
 
     async def cog_load(self) -> None:
-        self._ready_count = 1 if self.bot.is_ready() else 0
+        self._ready_shards = set(self.bot.shards) if self.bot.is_ready() else set()
         await self.voting.load()
         self.dispatcher.start()
         self._spawn(self._after_ready(), "polls:start")
@@ -197,15 +202,16 @@ class PollsCog(commands.Cog, name="Polls"):
         await self.reconcile_all("start")
 
     @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        """A fresh IDENTIFY (the first is handled by the start-up task): events may be lost."""
-        self._ready_count += 1
-        if self._ready_count > 1:
-            self._spawn(self.reconcile_all("reconnect"), "polls:reconcile")
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A fresh IDENTIFY of a shard that was ready before (the first start is handled by the
+        start-up task): events for its guilds may have been lost."""
+        if shard_id in self._ready_shards:
+            self._spawn(self.reconcile_all("identified again", shard_id=shard_id), "polls:reconcile")
+        self._ready_shards.add(shard_id)
 
     @commands.Cog.listener()
-    async def on_resumed(self) -> None:
-        self._spawn(self.reconcile_all("resume"), "polls:reconcile")
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._spawn(self.reconcile_all("resumed", shard_id=shard_id), "polls:reconcile")
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro, name=name)
@@ -366,6 +372,7 @@ class PollsCog(commands.Cog, name="Polls"):
         outcome = self.voting.reaction_added(payload.message_id, str(payload.emoji), self._event_voter(payload))
         if outcome is None:
             return
+        metrics.VOTES_INGESTED.inc()
         if outcome.remove_trigger:
             await self._remove_reaction(outcome.poll, payload.user_id, payload.emoji, outcome.option)
         for option in outcome.remove_options:
@@ -375,7 +382,8 @@ class PollsCog(commands.Cog, name="Polls"):
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         if self._closing or payload.guild_id is None or self._is_own(payload.user_id) or payload.burst:
             return
-        self.voting.reaction_removed(payload.message_id, payload.user_id, str(payload.emoji))
+        if self.voting.reaction_removed(payload.message_id, payload.user_id, str(payload.emoji)) is not None:
+            metrics.VOTES_INGESTED.inc()
         poll = self.voting.poll_for_message(payload.message_id)
         if poll is not None and poll.poll_id in self._unplaced:  # a place among the 20 emoji may be free
             unplaced = self._unplaced.pop(poll.poll_id)
@@ -423,20 +431,41 @@ class PollsCog(commands.Cog, name="Polls"):
 
     # -- reconciliation -------------------------------------------------------------------
 
-    async def reconcile_all(self, reason: str) -> None:
-        """Make every open poll's votes match its reactions. Requests during a pass make one
-        more pass after it (a reconnect mid-pass may have lost events the pass already read)."""
-        self._reconcile_wanted = True
+    async def reconcile_all(self, reason: str, *, shard_id: int | None = None) -> None:
+        """Make every owned open poll's votes match its reactions, or only those in shard
+        `shard_id`'s guilds. Requests during a pass make one more pass after it (a reconnect
+        mid-pass may have lost events the pass already read)."""
+        if shard_id is None:
+            self._reconcile_everything = reason
+        else:
+            self._reconcile_shards[shard_id] = reason
         if self._reconcile_lock.locked():
             return
         async with self._reconcile_lock:
-            while self._reconcile_wanted:
-                self._reconcile_wanted = False
-                polls = self.voting.tracked
-                log.info("reconciling %d open polls (%s)", len(polls), reason)
+            while self._reconcile_everything is not None or self._reconcile_shards:
+                everything = self._reconcile_everything is not None
+                covered = metrics.process_shards(self.bot) if everything else sorted(self._reconcile_shards)
+                polls = self._polls_to_reconcile()
                 for poll in polls:
                     await self.reconcile_poll(poll)
                 self.reconcile_passes += 1
+                metrics.count_reconciliation(covered)
+
+    def _polls_to_reconcile(self) -> list[Poll]:
+        """The open polls the pending requests cover (taking the requests), logged per shard."""
+        everything, self._reconcile_everything = self._reconcile_everything, None
+        shards, self._reconcile_shards = self._reconcile_shards, {}
+        ownership = self.bot.ownership
+        owned = [poll for poll in self.voting.tracked if ownership.owns(poll.guild_id)]
+        if everything is not None:
+            log.info("reconciling %d open polls (%s)", len(owned), everything)
+            return owned
+        chosen: list[Poll] = []
+        for shard_id, reason in sorted(shards.items()):
+            polls = [poll for poll in owned if shard_of(poll.guild_id, ownership.shard_count) == shard_id]
+            log.info("shard %d: %s; reconciling %d open polls", shard_id, reason, len(polls))
+            chosen.extend(polls)
+        return chosen
 
     async def reconcile_poll(self, poll: Poll) -> None:
         """Read one poll's reactions (100 users a call) and fix the ledger; never raises."""

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.db import Database
+from bot.db import SqliteDatabase
 from bot.polls import PollStatus, PollStore, option_emoji
 from tests.cogs.polls_world import (
     EPHEMERAL,
@@ -151,7 +151,7 @@ async def test_results_lost_in_a_crash_after_closing_are_posted_on_start(world: 
     await world.vote(message, world.fans[0], 0)
     await world.wait_counts(poll, [1, 0, 0])
     await world.bots.stop(world.bot)
-    database = Database(world.bots.database_path)  # what a crash between the two steps leaves behind
+    database = SqliteDatabase(world.bots.database_path)  # what a crash between the two steps leaves behind
     await database.connect()
     assert await PollStore(database).close(poll.poll_id, datetime.now(UTC))
     await database.close()
@@ -311,7 +311,7 @@ async def test_one_broken_poll_never_stops_the_others_from_closing(fake: FakeDis
         options = json.dumps([f"MV {i}" for i in range(21)])
         connection.execute("UPDATE polls SET options = ? WHERE poll_id = ?", (options, broken.poll_id))
         connection.commit()
-    database = Database(world.bots.database_path)  # closed just before a crash, results not posted yet
+    database = SqliteDatabase(world.bots.database_path)  # closed just before a crash, results not posted yet
     await database.connect()
     assert await PollStore(database).close(broken.poll_id, start + timedelta(minutes=10))
     await database.close()

@@ -10,11 +10,26 @@ DISCORD_EPOCH_MS = 1420070400000
 _counter = itertools.count(1)
 
 
-def snowflake(at: datetime | None = None) -> int:
-    """A unique snowflake whose timestamp is `at` (default: now)."""
+def snowflake(at: datetime | None = None, *, shard: tuple[int, int] | None = None) -> int:
+    """A unique snowflake whose timestamp is `at` (default: now).
+
+    With ``shard=(shard_id, shard_count)`` the timestamp is moved forward by less than
+    ``shard_count`` ms so that a guild with this id lives on that shard, since Discord's rule
+    ``(id >> 22) % shard_count`` reads only the timestamp part.
+    """
     at = at or datetime.now(UTC)
     ms = int(at.timestamp() * 1000) - DISCORD_EPOCH_MS
+    if shard is not None:
+        shard_id, shard_count = shard
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"shard {shard_id} does not exist among {shard_count}")
+        ms += (shard_id - ms) % shard_count
     return (ms << 22) | (next(_counter) & 0x3FFFFF)
+
+
+def shard_of(snowflake_id: int, shard_count: int) -> int:
+    """The shard Discord sends a guild's events to."""
+    return (snowflake_id >> 22) % shard_count
 
 
 def iso(at: datetime) -> str:

@@ -4,6 +4,11 @@ It keeps the state the features need the way Discord does (messages, reactions p
 with their users, threads, interaction responses), records every REST call so tests can
 assert what the bot actually sent, and answers unknown routes with a loud 404 so an
 untested call fails the test. Failures (403/404/429) can be injected per route.
+
+The gateway shards like Discord's: IDENTIFY may carry ``shard: [id, count]``; a socket then
+gets only the guilds with ``(guild_id >> 22) % count == id`` and their events, and IDENTIFY is
+refused with 4010 (invalid shard), 4011 (too many guilds for one shard) or 4014 (privileged
+intents the app lacks), which a client cannot resume after.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,6 +46,21 @@ MEMBER_PERMISSIONS = discord.Permissions(
     send_messages_in_threads=True,
     create_public_threads=True,
 ).value
+
+
+#: The privileged gateway intents (Discord's documentation): an app must have them turned on.
+GUILD_MEMBERS = 1 << 1
+GUILD_PRESENCES = 1 << 8
+MESSAGE_CONTENT = 1 << 15
+PRIVILEGED_INTENTS = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
+
+#: Gateway close codes Discord documents as not resumable.
+INVALID_SHARD = 4010
+SHARDING_REQUIRED = 4011
+DISALLOWED_INTENTS = 4014
+
+Shard = tuple[int, int]
+UNSHARDED: Shard = (0, 1)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -163,8 +185,23 @@ class FakeDiscord:
         self.failures: list[Failure] = []
         self.interactions: dict[int, InteractionRecord] = {}
         self.sockets: list[web.WebSocketResponse] = []
+        #: The shard ``(shard_id, num_shards)`` each socket identified (or resumed) as.
+        self.socket_shards: dict[web.WebSocketResponse, Shard] = {}
+        self._session_shards: dict[str, Shard] = {}
         self.identifies = 0
         self.resumes = 0
+        #: Every IDENTIFY received, in order: its shard and when (``time.monotonic()``).
+        self.identified_shards: list[Shard] = []
+        self.identify_times: list[float] = []
+        #: Discord's limit of guilds in one gateway session; past it IDENTIFY gets 4011.
+        self.max_guilds_per_shard = 2500
+        #: Intent bits Discord treats as privileged, and those this app was granted.
+        self.privileged_intents = PRIVILEGED_INTENTS
+        self.allowed_privileged_intents = 0
+        #: ``shards`` in GET /gateway/bot; None: Discord's rule, one per 1,000 guilds.
+        self.recommended_shards: int | None = None
+        self.max_concurrency = 1
+        self._identify_refusals: list[int] = []
         #: Answer the next RESUME with INVALID_SESSION (d=false): the bot must IDENTIFY afresh.
         self.refuse_resume = False
         self.request_delay = 0.0
@@ -190,6 +227,21 @@ class FakeDiscord:
         assert server is not None and server.sockets  # type: ignore[attr-defined]
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
+    def guilds_of_shard(self, shard: Shard) -> list[Guild]:
+        shard_id, shard_count = shard
+        return [g for g in self.guilds.values() if p.shard_of(g.id, shard_count) == shard_id]
+
+    @property
+    def shard_recommendation(self) -> int:
+        if self.recommended_shards is not None:
+            return self.recommended_shards
+        return max(1, math.ceil(len(self.guilds) / 1000))
+
+    @property
+    def connected_shards(self) -> list[Shard]:
+        """The shards with a live, identified (or resumed) socket, sorted."""
+        return sorted(set(self.socket_shards.values()))
+
     async def stop(self) -> None:
         for ws in list(self.sockets):
             await ws.close()
@@ -214,8 +266,10 @@ class FakeDiscord:
         everyone_permissions: int = MEMBER_PERMISSIONS,
         channels: tuple[str, ...] = ("general",),
         nsfw_channels: tuple[str, ...] = (),
+        shard: Shard | None = None,
     ) -> Guild:
-        guild_id = p.snowflake()
+        """A guild the bot is in; with ``shard=(shard_id, shard_count)`` its id puts it on that shard."""
+        guild_id = p.snowflake(shard=shard)
         bot_role_id = p.snowflake()
         roles = {
             guild_id: p.role(guild_id, "@everyone", permissions=everyone_permissions, position=0),
@@ -366,6 +420,7 @@ class FakeDiscord:
         finally:
             if ws in self.sockets:
                 self.sockets.remove(ws)
+            self.socket_shards.pop(ws, None)
         return ws
 
     async def _on_gateway_message(self, ws: web.WebSocketResponse, msg: JSON) -> None:
@@ -373,47 +428,100 @@ class FakeDiscord:
         if op == 1:
             await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
         elif op == 2:
-            self.identifies += 1
-            await self._send_ready(ws)
+            await self._identify(ws, msg.get("d") or {})
         elif op == 6 and self.refuse_resume:
             self.refuse_resume = False
             await ws.send_json({"op": 9, "d": False, "s": None, "t": None})
         elif op == 6:
             self.resumes += 1
+            session_id = str((msg.get("d") or {}).get("session_id"))
+            self.socket_shards[ws] = self._session_shards.get(session_id, UNSHARDED)
             await self._send(ws, "RESUMED", {})
 
-    async def _send_ready(self, ws: web.WebSocketResponse) -> None:
+    def refuse_identify(self, code: int, *, times: int = 1) -> None:
+        """Close the socket of the next `times` IDENTIFYs with `code`, whatever they carry."""
+        self._identify_refusals.extend([code] * times)
+
+    async def _identify(self, ws: web.WebSocketResponse, data: JSON) -> None:
+        """Discord's checks, then READY and the shard's GUILD_CREATEs; a refusal closes the socket."""
+        self.identifies += 1
+        raw_shard = data.get("shard") or list(UNSHARDED)
+        shard: Shard = (int(raw_shard[0]), int(raw_shard[1]))
+        self.identified_shards.append(shard)
+        self.identify_times.append(time.monotonic())
+        code, reason = self._identify_refusal(shard, int(data.get("intents") or 0))
+        if code:
+            await ws.close(code=code, message=reason.encode())
+            return
+        self.socket_shards[ws] = shard
+        await self._send_ready(ws, shard)
+
+    def _identify_refusal(self, shard: Shard, intents: int) -> tuple[int, str]:
+        shard_id, shard_count = shard
+        if self._identify_refusals:
+            return self._identify_refusals.pop(0), "Refused by the test"
+        if shard_count < 1 or not 0 <= shard_id < shard_count:
+            return INVALID_SHARD, "Invalid shard"
+        if intents & self.privileged_intents & ~self.allowed_privileged_intents:
+            return DISALLOWED_INTENTS, "Disallowed intent(s)"
+        if len(self.guilds_of_shard(shard)) > self.max_guilds_per_shard:
+            return SHARDING_REQUIRED, "Sharding required"
+        return 0, ""
+
+    async def _send_ready(self, ws: web.WebSocketResponse, shard: Shard = UNSHARDED) -> None:
         self._session_counter += 1
+        session_id = f"session-{self._session_counter}"
+        self._session_shards[session_id] = shard
+        guilds = self.guilds_of_shard(shard)
         ready = {
             "v": 10,
             "user": self.bot.user_payload,
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
-            "session_id": f"session-{self._session_counter}",
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "session_id": session_id,
             "resume_gateway_url": str(self.gateway_url),
-            "shard": [0, 1],
+            "shard": list(shard),
             "application": {"id": str(self.app_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
         }
         await self._send(ws, "READY", ready)
-        for guild in self.guilds.values():
+        for guild in guilds:
             await self._send(ws, "GUILD_CREATE", guild.payload(self.bot))
 
     async def _send(self, ws: web.WebSocketResponse, event: str, data: JSON) -> None:
         self._seq += 1
         await ws.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
 
-    async def dispatch(self, event: str, data: JSON) -> None:
-        """Send a gateway event to every connected bot."""
+    async def dispatch(self, event: str, data: JSON, *, guild_id: int | None = None) -> None:
+        """Send a gateway event as Discord does: a guild's event (`guild_id`, else the one in
+        `data`) only to the sockets of the shard that owns the guild; any other event to all."""
         if not self.sockets:
             raise AssertionError(f"no bot connected to receive {event}")
-        for ws in list(self.sockets):
+        if guild_id is None and data.get("guild_id"):
+            guild_id = int(data["guild_id"])
+        for ws in self._recipients(guild_id):
             await self._send(ws, event, data)
+
+    def _recipients(self, guild_id: int | None) -> list[web.WebSocketResponse]:
+        if guild_id is None:
+            return list(self.sockets)
+        return [
+            ws
+            for ws in self.sockets
+            if (shard := self.socket_shards.get(ws)) is not None and p.shard_of(guild_id, shard[1]) == shard[0]
+        ]
 
     async def drop_connections(self, *, code: int = 4000) -> None:
         """Close the gateway sockets as Discord does on an outage; the bot reconnects."""
         for ws in list(self.sockets):
             await ws.close(code=code)
+
+    async def drop_shard(self, shard_id: int, *, code: int = 4000) -> int:
+        """Close only the sockets of one shard (whatever its shard count); returns how many."""
+        targets = [ws for ws, shard in list(self.socket_shards.items()) if shard[0] == shard_id]
+        for ws in targets:
+            await ws.close(code=code)
+        return len(targets)
 
     # -- interactions -------------------------------------------------------------------
 
@@ -641,7 +749,8 @@ class FakeDiscord:
         r = self._route
         r("GET", r"/users/@me", self._get_me)
         r("GET", r"/oauth2/applications/@me", self._get_application)
-        r("GET", r"/gateway(/bot)?", self._get_gateway)
+        r("GET", r"/gateway", self._get_gateway)
+        r("GET", r"/gateway/bot", self._get_bot_gateway)
         r("PUT", r"/applications/(?P<app>\d+)/commands", self._put_commands)
         r("PUT", r"/applications/(?P<app>\d+)/guilds/(?P<guild>\d+)/commands", self._put_commands)
         r("GET", r"/applications/(?P<app>\d+)/commands", self._get_commands)
@@ -773,12 +882,12 @@ class FakeDiscord:
         )
 
     async def _get_gateway(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        return self._json({"url": str(self.gateway_url)})
+
+    async def _get_bot_gateway(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": self.max_concurrency}
         return self._json(
-            {
-                "url": str(self.gateway_url),
-                "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
-            }
+            {"url": str(self.gateway_url), "shards": self.shard_recommendation, "session_start_limit": limit}
         )
 
     async def _put_commands(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:

@@ -21,6 +21,7 @@ from tests.polls.factories import (
     snowflake_at,
     user,
 )
+from tests.support.databases import INTEGRITY_ERRORS, index_leading_columns, table_columns, table_names
 
 T = to_unix(NOW)
 
@@ -38,17 +39,15 @@ def vote(poll: Poll, user_id: int, option: int, at: int = T, joined: int | None 
 
 
 async def test_schema_keeps_guild_id_on_every_table_and_in_front_of_indexes(db: Database) -> None:
-    tables = [
-        r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'poll%'")
-    ]
-    assert set(tables) == {"polls", "poll_votes", "poll_vote_events"}
+    tables = {name for name in await table_names(db) if name.startswith("poll")}
+    assert tables == {"polls", "poll_votes", "poll_vote_events"}
     for table in tables:
-        columns = [r["name"] for r in await db.fetchall(f"PRAGMA table_info({table})")]
-        assert "guild_id" in columns
-        for index in await db.fetchall(f"PRAGMA index_list({table})"):
-            first = (await db.fetchall(f"PRAGMA index_info({index['name']})"))[0]["name"]
-            if index["name"] != "polls_open_by_deadline":  # the scheduler's global index
-                assert first == "guild_id", index["name"]
+        assert "guild_id" in await table_columns(db, table)
+        indexes = await index_leading_columns(db, table)
+        assert indexes, table
+        for index, first in indexes.items():
+            if index != "polls_open_by_deadline":  # the scheduler's global index
+                assert first == "guild_id", index
 
 
 async def test_create_attach_get_and_list(store: PollStore) -> None:
@@ -175,6 +174,6 @@ async def test_my_votes_and_audit(store: PollStore) -> None:
 
 async def test_votes_of_another_poll_cannot_claim_a_wrong_guild(store: PollStore) -> None:
     poll = await create_poll(store)
-    with pytest.raises(Exception, match="FOREIGN KEY"):
+    with pytest.raises(INTEGRITY_ERRORS, match="(?i)foreign key"):
         await store.write_batch([VoteRow(GUILD + 1, poll.poll_id, user(1), 0, T, None)], [], [])
     assert (await store.tally(poll)).turnout == 0

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FakeClock
-from bot.db import Database
+from bot.db import Database, SqliteDatabase
 from bot.errors import UserError
 from bot.polls.reconcile import ReactionUser
 from bot.polls.rules import Poll, VoteAction, Voter, build_poll_spec, option_emoji
@@ -132,11 +132,11 @@ async def test_writer_flushes_on_its_own_within_the_bound(store: PollStore, cloc
     voting.reaction_added(MESSAGE, EMOJI[3], member(1))
     loop = asyncio.get_running_loop()
     started = loop.time()
-    while (await store.tally(poll)).turnout == 0:
+    while (await store.tally(poll)).turnout == 0 or voting.writer.pending:
         assert loop.time() - started < 2.0, "the vote was never written"
         await asyncio.sleep(0.01)
     assert loop.time() - started < 0.5
-    assert voting.writer.flushes == 1 and voting.writer.pending == 0
+    assert voting.writer.flushes == 1
     await voting.aclose()
 
 
@@ -326,7 +326,7 @@ def _voter(n: int) -> Voter:
 async def _storm(
     directory: Path, ops: list[tuple], choices: int, crash_at: int, restart_at: int, can_remove: bool
 ) -> None:
-    db = Database(directory / "t.db")
+    db = SqliteDatabase(directory / "t.db")
     await db.connect()
     await db.migrate()
     store, clock = PollStore(db), FakeClock(NOW)

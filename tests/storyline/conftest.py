@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.clock import FakeClock
 from bot.db import Database
 from bot.storyline import StorylineService
-from tests.storyline.support import START, FakeDiscordSide, build_service, open_database
+from tests.storyline.support import START, FakeDiscordSide, build_service
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "storyline.db"
-
-
-@pytest.fixture
-async def sdb(db_path: Path) -> AsyncIterator[Database]:
-    database = await open_database(db_path)
-    yield database
-    await database.close()
+def sdb(db: Database) -> Database:
+    """The suite's migrated database (tests/conftest.py), on each engine in turn."""
+    return db
 
 
 @pytest.fixture

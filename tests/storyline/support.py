@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from pathlib import Path
 from typing import Any
 
 from bot.clock import FakeClock
-from bot.db import Database, DatabaseError, load_migrations
-from bot.paths import MIGRATIONS_DIR
+from bot.db import Database
 from bot.storyline import (
     PostFailed,
     PostPlan,
@@ -48,32 +45,6 @@ class ExplodingEntries(list[RotationEntry]):
 
     def __iter__(self) -> Iterator[RotationEntry]:
         raise self.error
-
-
-def migrations_dir(scratch: Path) -> Path:
-    """The real migrations; if an earlier number is still missing, fill the gap with blanks."""
-    try:
-        load_migrations(MIGRATIONS_DIR)
-        return MIGRATIONS_DIR
-    except DatabaseError:
-        target = scratch / "migrations"
-        target.mkdir(exist_ok=True)
-        present = {p.name[:4]: p for p in MIGRATIONS_DIR.glob("*.sql")}
-        for number in range(1, max(int(n) for n in present) + 1):
-            key = f"{number:04d}"
-            if key in present:
-                shutil.copy(present[key], target / present[key].name)
-            else:
-                (target / f"{key}_placeholder.sql").write_text("-- placeholder\n")
-        return target
-
-
-async def open_database(path: Path) -> Database:
-    """A new connection to the same file: a second process, or the bot after a restart."""
-    database = Database(path, migrations_dir=migrations_dir(path.parent))
-    await database.connect()
-    await database.migrate()
-    return database
 
 
 @dataclass

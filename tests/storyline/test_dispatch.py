@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,8 @@ from tests.storyline.support import (
     channel_deleted,
     config,
     forbidden,
-    open_database,
 )
+from tests.support.databases import reconnect
 
 RUN_DAY1 = datetime(2026, 3, 1, 12, tzinfo=UTC)  # 21:00 KST on 1 March
 DAY1, DAY2 = date(2026, 3, 1), date(2026, 3, 2)
@@ -45,9 +44,9 @@ def results(outcomes: list[PostOutcome]) -> list[RunResult]:
 
 @pytest.mark.parametrize("step", ["before_claim", "after_claim", "after_send", "after_record"])
 async def test_a_restart_at_any_step_posts_once(
-    step: str, db_path: Path, clock: FakeClock, discord_side: FakeDiscordSide
+    step: str, sdb: Database, clock: FakeClock, discord_side: FakeDiscordSide
 ) -> None:
-    first_db = await open_database(db_path)
+    first_db = await reconnect(sdb)
     first = build_service(first_db, clock, discord_side)
     await first.setup(config(1))
     await at(clock, RUN_DAY1)
@@ -67,7 +66,7 @@ async def test_a_restart_at_any_step_posts_once(
     discord_side.crash_before_send.clear()
     discord_side.crash_after_send.clear()
 
-    second_db = await open_database(db_path)
+    second_db = await reconnect(sdb)
     try:
         second = build_service(second_db, clock, discord_side)
         for moment in (RUN_DAY1, AFTER_LEASE, AFTER_LEASE + timedelta(minutes=30)):
@@ -87,9 +86,9 @@ async def test_a_restart_at_any_step_posts_once(
 
 
 async def test_two_processes_on_one_database_post_each_guild_once(
-    db_path: Path, sdb: Database, clock: FakeClock, discord_side: FakeDiscordSide
+    sdb: Database, clock: FakeClock, discord_side: FakeDiscordSide
 ) -> None:
-    other_db = await open_database(db_path)
+    other_db = await reconnect(sdb)
     try:
         discord_side.delay = 0.005
         first = build_service(sdb, clock, discord_side)
@@ -106,9 +105,9 @@ async def test_two_processes_on_one_database_post_each_guild_once(
 
 
 async def test_two_running_dispatchers_on_one_database_post_each_guild_once(
-    db_path: Path, sdb: Database, clock: FakeClock, discord_side: FakeDiscordSide
+    sdb: Database, clock: FakeClock, discord_side: FakeDiscordSide
 ) -> None:
-    other_db = await open_database(db_path)
+    other_db = await reconnect(sdb)
     first = build_service(sdb, clock, discord_side)
     second = build_service(other_db, clock, discord_side)
     try:

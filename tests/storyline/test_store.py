@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +18,8 @@ from bot.storyline import (
     StorylineStore,
     cycle_order,
 )
-from tests.storyline.support import config, open_database
+from tests.storyline.support import config
+from tests.support.databases import INTEGRITY_ERRORS, reconnect
 
 LEASE = timedelta(minutes=2)
 RUN_DAY1 = datetime(2026, 3, 1, 12, tzinfo=UTC)  # 21:00 KST, 1 March
@@ -83,7 +82,7 @@ async def test_claim_is_once_per_day_and_advances_the_schedule(store: StorylineS
 async def test_the_primary_key_refuses_a_second_row_for_the_day(store: StorylineStore) -> None:
     await store.save_setup(config(1), RUN_DAY1 - timedelta(hours=3))
     await claim(store, RUN_DAY1)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         async with store.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO storyline_posts (guild_id, local_date, state, scheduled_at, channel_id, "
@@ -91,8 +90,8 @@ async def test_the_primary_key_refuses_a_second_row_for_the_day(store: Storyline
             )
 
 
-async def test_two_connections_racing_for_one_day_get_one_claim(db_path: Path, sdb: Database) -> None:
-    other = await open_database(db_path)
+async def test_two_connections_racing_for_one_day_get_one_claim(sdb: Database) -> None:
+    other = await reconnect(sdb)
     try:
         first, second = StorylineStore(sdb), StorylineStore(other)
         await first.save_setup(config(1), RUN_DAY1 - timedelta(hours=3))
@@ -263,15 +262,25 @@ async def test_due_guilds_earliest_first_with_a_limit(store: StorylineStore) -> 
     assert await store.due_guilds(RUN_DAY1) == [4, 2, 1]
 
 
+DUE_QUERY = (
+    "SELECT guild_id FROM storyline_guilds WHERE paused = 0 "
+    "AND disabled = 0 AND next_run_at <= ? ORDER BY next_run_at LIMIT ?"
+)
+
+
 async def test_due_query_is_an_index_range_scan(store: StorylineStore) -> None:
-    plan = await store.db.fetchall(
-        "EXPLAIN QUERY PLAN SELECT guild_id FROM storyline_guilds WHERE paused = 0 "
-        "AND disabled = 0 AND next_run_at <= ? ORDER BY next_run_at LIMIT ?",
-        (0, 10),
-    )
-    details = " ".join(row["detail"] for row in plan)
-    assert "SEARCH storyline_guilds USING" in details and "storyline_guilds_due" in details
-    assert "TEMP B-TREE" not in details  # already in next_run_at order: no sort
+    if store.db.engine == "sqlite":
+        plan = await store.db.fetchall("EXPLAIN QUERY PLAN " + DUE_QUERY, (0, 10))
+        details = " ".join(row["detail"] for row in plan)
+        assert "SEARCH storyline_guilds USING" in details and "storyline_guilds_due" in details
+        assert "TEMP B-TREE" not in details  # already in next_run_at order: no sort
+    else:
+        async with store.db.transaction() as conn:
+            await conn.execute("SET LOCAL enable_seqscan = off")  # an empty table would be scanned
+            plan = await conn.fetchall("EXPLAIN " + DUE_QUERY, (0, 10))
+        details = " ".join(row[0] for row in plan)
+        assert "Index Scan using storyline_guilds_due" in details
+        assert "Sort" not in details  # already in next_run_at order
 
 
 async def test_expired_claims_are_taken_over_by_one_owner(store: StorylineStore) -> None:
