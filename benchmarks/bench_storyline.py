@@ -77,7 +77,8 @@ async def seed_schedules(db: Database, count: int) -> None:
             "next_run_at, next_local_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-    await db.conn.execute("ANALYZE")
+    async with db.transaction() as conn:  # either engine: fresh planner statistics
+        await conn.execute("ANALYZE")
 
 
 async def _measure_wake_ups(db: Database) -> tuple[list[float], list[int]]:

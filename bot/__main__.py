@@ -64,6 +64,7 @@ async def run(settings: Settings, *, force_sync: bool) -> None:
     from bot.client import LightstickBot
 
     bot = LightstickBot(settings, force_sync=force_sync)
+    await bot.open_database()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):

@@ -38,6 +38,11 @@ REQUIRED_PERMISSIONS = discord.Permissions(
 )
 
 
+IDENTIFY_INTERVAL = 5.0
+#: Advisory-lock keys IDENTIFY_TURN_KEY + bucket pace logins across processes.
+IDENTIFY_TURN_KEY = 0x4C53_1000
+
+
 def discover_extensions() -> list[str]:
     """Every module in `cogs/` that defines an extension `setup` (helpers start with `_`)."""
     return sorted(
@@ -61,6 +66,9 @@ def silence_voice_warnings() -> None:
 
 class LightstickBot(commands.AutoShardedBot):
     """Runs the shards in `settings` (all, by default) of as many as Discord recommends."""
+
+    #: Seconds between two IDENTIFYs of one bucket (Discord's pace; the fake may be faster).
+    identify_interval = IDENTIFY_INTERVAL
 
     def __init__(
         self,
@@ -94,6 +102,9 @@ class LightstickBot(commands.AutoShardedBot):
         self.extensions_to_load = extensions if extensions is not None else discover_extensions()
         self.synced_commands = False
         self._stop_metrics: AsyncCleanup | None = None
+        self._database_open = False
+        #: Discord's IDENTIFY buckets (from GET /gateway/bot when the count is automatic).
+        self.max_concurrency = 1
 
     @property
     def catalog(self) -> Catalog:
@@ -101,12 +112,24 @@ class LightstickBot(commands.AutoShardedBot):
             raise RuntimeError("the catalog is loaded in setup_hook")
         return self._catalog
 
+    async def open_database(self) -> None:
+        """Connect and migrate; `python -m bot` calls this before logging in to Discord, so a
+        database that can't be used stops the start with nothing sent to Discord."""
+        if self._database_open:
+            return
+        await self.db.connect()
+        try:
+            version = await self.db.migrate()
+        except BaseException:
+            await self.db.close()
+            raise
+        self._database_open = True
+        log.info("database %s at schema version %d", self.db.label, version)
+
     async def setup_hook(self) -> None:
         """Shard count → database → migrate → catalog → extensions → command sync, in that order."""
         await self.settle_shards()
-        await self.db.connect()
-        version = await self.db.migrate()
-        log.info("database %s at schema version %d", self.db.label, version)
+        await self.open_database()
         self._catalog = load_catalog(self.catalog_path)
         self._catalog.prepare_about_search()  # so no member's first story-word search pays for it
         log.info("catalog: %d music videos", len(self._catalog.entries))
@@ -127,8 +150,9 @@ class LightstickBot(commands.AutoShardedBot):
         discord.py would when connecting; SHARD_IDS is then checked against it (ConfigError).
         """
         if self.shard_count is None:
-            recommended, _url, _limits = await self.http.get_bot_gateway()
+            recommended, _url, limits = await self.http.get_bot_gateway()
             self.shard_count = recommended
+            self.max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
         self.settings = self.settings.with_shards(self.shard_count)
         if self.settings.shard_ids is not None:
             self.shard_ids = list(self.settings.shard_ids)
@@ -144,6 +168,12 @@ class LightstickBot(commands.AutoShardedBot):
     def guilds_of_shard(self, shard_id: int) -> list[discord.Guild]:
         count = self.shard_count or 1
         return [guild for guild in self.guilds if shard_of(guild.id, count) == shard_id]
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord allows one IDENTIFY per ``max_concurrency`` bucket every 5 s, across every
+        process of the bot: take the bucket's turn through the shared database."""
+        bucket = (shard_id or 0) % self.max_concurrency
+        await self.db.take_turn(IDENTIFY_TURN_KEY + bucket, self.identify_interval)
 
     async def on_shard_ready(self, shard_id: int) -> None:
         log.info("shard %d: ready with %d guilds", shard_id, len(self.guilds_of_shard(shard_id)))
@@ -196,6 +226,7 @@ class LightstickBot(commands.AutoShardedBot):
             if self._stop_metrics is not None:
                 await self._stop_metrics()
             await self.db.close()
+            self._database_open = False
 
     async def on_ready(self) -> None:
         assert self.user is not None

@@ -98,6 +98,7 @@ class BotRunner:
         settings = self.settings(**options.pop("settings", {}))
         bot = LightstickBot(settings, clock=clock, **options)
         bot._connection.guild_ready_timeout = 0.05
+        bot.identify_interval = 0.05
         task = asyncio.create_task(bot.start(settings.token))
         self._running.append((bot, task))
         if wait:

@@ -65,6 +65,8 @@ class PostgresServer:
     bin_dir: Path
     root: Path
     port: int = 0
+    #: False (tests): fsync and synchronous_commit off for speed. True (benchmarks): crash-safe.
+    durable: bool = False
     _names = itertools.count(1)
 
     @property
@@ -108,10 +110,9 @@ class PostgresServer:
             "--no-sync",
         )
         self.port = free_port()
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bin_dir / "pg_ctl"),
             "-D",
@@ -165,11 +166,11 @@ class PostgresServer:
         return self.url(name)
 
 
-def start_server() -> PostgresServer:
+def start_server(*, durable: bool = False) -> PostgresServer:
     bin_dir = require_postgres()
     base = Path(tempfile.mkdtemp(prefix="lightstick-pg-"))
     os.chmod(base, 0o755)
-    server = PostgresServer(bin_dir, base / "cluster")
+    server = PostgresServer(bin_dir, base / "cluster", durable=durable)
     server.start()
     try:
         # In a thread of its own: the fixture may be first requested inside a running loop.

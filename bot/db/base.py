@@ -106,6 +106,13 @@ class Database(ABC):
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
+    @abstractmethod
+    async def take_turn(self, key: int, hold: float) -> None:
+        """Wait for `key`, then keep it from everyone sharing this database for `hold` seconds.
+
+        Paces work that an outside service limits across every process (Discord's logins).
+        """
+
     async def ping(self) -> float:
         """Seconds one trivial query took (health checks)."""
         started = time.perf_counter()

@@ -9,6 +9,7 @@ across processes and machines, which no in-process lock could.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import itertools
 import logging
@@ -101,6 +102,7 @@ class PostgresDatabase(Database):
         self._min_size = min_size
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
+        self._turn_tasks: set[asyncio.Task[None]] = set()
 
     @property
     def label(self) -> str:
@@ -125,9 +127,32 @@ class PostgresDatabase(Database):
             raise DatabaseError(connect_failure_message(self.label, exc)) from exc
 
     async def close(self) -> None:
+        for task in list(self._turn_tasks):
+            task.cancel()
+        await asyncio.gather(*self._turn_tasks, return_exceptions=True)
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
+
+    async def take_turn(self, key: int, hold: float) -> None:
+        """A session advisory lock on `key`, released `hold` seconds later: every process on
+        this database waits its turn. A process that dies releases it with its connection."""
+        conn = await self.pool.acquire()
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+        except BaseException:
+            await self.pool.release(conn)
+            raise
+        task = asyncio.get_running_loop().create_task(self._release_turn(conn, key, hold), name=f"db:turn:{key}")
+        self._turn_tasks.add(task)
+        task.add_done_callback(self._turn_tasks.discard)
+
+    async def _release_turn(self, conn: asyncpg.Connection, key: int, hold: float) -> None:
+        try:
+            await asyncio.sleep(hold)
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
+        finally:
+            await self.pool.release(conn)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -91,6 +91,7 @@ class SqliteDatabase(Database):
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._turns: dict[int, asyncio.Lock] = {}
 
     @property
     def label(self) -> str:
@@ -126,6 +127,12 @@ class SqliteDatabase(Database):
         async with self._write_lock:
             await self._conn.close()
             self._conn = None
+
+    async def take_turn(self, key: int, hold: float) -> None:
+        """In this process only: SQLite has one process, so a lock here paces everyone."""
+        lock = self._turns.setdefault(key, asyncio.Lock())
+        await lock.acquire()
+        asyncio.get_running_loop().call_later(hold, lock.release)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.errors import UserError
 from bot.scheduler import Dispatcher
+from bot.sharding import EVERYTHING, GuildOwnership
 from bot.storyline.models import (
     ClaimStatus,
     PostFailed,
@@ -90,8 +91,9 @@ class StorylineService:
         send_timeout: timedelta = SEND_TIMEOUT,
         claim_lease: timedelta = CLAIM_LEASE,
         batch_size: int = BATCH_SIZE,
+        guilds: GuildOwnership = EVERYTHING,
     ) -> None:
-        self.store = StorylineStore(db)
+        self.store = StorylineStore(db, owner=guilds)
         self.clock = clock
         self._entries = entries
         self._send = send

@@ -152,7 +152,7 @@ class PollsCog(commands.Cog, name="Polls"):
 
     def __init__(self, bot: LightstickBot) -> None:
         self.bot = bot
-        self.store = PollStore(bot.db)
+        self.store = PollStore(bot.db, owner=bot.ownership)
         self.voting = PollVoting(self.store, bot.clock, on_change=self._counts_changed)
         self.coalescer = self._new_coalescer(EDIT_INTERVAL)
         self.dispatcher = Dispatcher("polls", bot.clock, self.store.next_close_at, self._close_due)

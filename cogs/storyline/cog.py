@@ -172,6 +172,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
             send=self.send_post,
             find_existing=self.find_post,
             age_restricted=self.channel_age_restricted,
+            guilds=bot.ownership,
         )
         self._starter: asyncio.Task[None] | None = None
 

@@ -24,6 +24,7 @@ def point_at_fake() -> None:
     def init(self: bot.client.LightstickBot, *args: object, **kwargs: object) -> None:
         original_init(self, *args, **kwargs)  # type: ignore[arg-type]
         self._connection.guild_ready_timeout = 0.05
+        self.identify_interval = float(os.environ.get("LIGHTSTICK_FAKE_IDENTIFY_INTERVAL", "0.2"))
 
     bot.client.LightstickBot.__init__ = init  # type: ignore[method-assign]
 

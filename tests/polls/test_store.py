@@ -174,6 +174,6 @@ async def test_my_votes_and_audit(store: PollStore) -> None:
 
 async def test_votes_of_another_poll_cannot_claim_a_wrong_guild(store: PollStore) -> None:
     poll = await create_poll(store)
-    with pytest.raises(INTEGRITY_ERRORS, match="(?i)foreign key"):
+    with pytest.raises(INTEGRITY_ERRORS, match=r"(?i)foreign key"):
         await store.write_batch([VoteRow(GUILD + 1, poll.poll_id, user(1), 0, T, None)], [], [])
     assert (await store.tally(poll)).turnout == 0
