@@ -44,7 +44,6 @@ from bot.polls.store import EventRow, PollStore, VoteKey, VoteRow
 from bot.polls.voting import PollVoting
 from tests.conftest import bot_process_env
 from tests.fakediscord import FakeDiscord
-from tests.fakediscord.server import Guild, Member
 from tests.pg import MISSING, PostgresServer, find_bin_dir, start_server
 
 GOAL_INGEST = 20_000
@@ -207,20 +206,6 @@ async def bench_due(server: PostgresServer, directory: Path) -> None:
 _SHARD_READY = re.compile(r"shard (\d+): ready with (\d+) guilds")
 
 
-def guild_payload_with_own_roles(self: Guild, bot_member: Member) -> dict[str, object]:
-    """The bot's member in a guild carries that guild's roles only, as on Discord.
-
-    The fake keeps one bot member whose roles grow by one per guild; sent as they are, each
-    of 5,000 GUILD_CREATEs would give the bot 5,000 role ids and inflate the RSS measured.
-    """
-    mine = Member(bot_member.user_id, bot_member.name, [r for r in bot_member.roles if r in self.roles],
-                  bot_member.joined_at, bot_member.bot)  # fmt: skip
-    return original_guild_payload(self, mine)
-
-
-original_guild_payload = Guild.payload
-
-
 def children_of(pid: int) -> list[int]:
     """Processes whose parent is `pid`, from /proc/*/stat (no psutil)."""
     found = []
@@ -274,7 +259,6 @@ class LogWatch:
 async def bench_processes(server: PostgresServer, directory: Path) -> None:
     fake = FakeDiscord()
     await fake.start()
-    Guild.payload = guild_payload_with_own_roles  # type: ignore[method-assign]
     for n in range(GUILDS):
         fake.add_guild(f"guild {n}", shard=(n % SHARDS, SHARDS))
     fake.recommended_shards = SHARDS
@@ -315,7 +299,6 @@ async def bench_processes(server: PostgresServer, directory: Path) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await reader
         await fake.stop()
-        Guild.payload = original_guild_payload  # type: ignore[method-assign]
     identifies = [at - started for at in fake.identify_times]
     readies = sorted(watch.shard_ready.items())
     print(

@@ -126,7 +126,9 @@ class Guild:
         return self.id
 
     def payload(self, bot_member: Member) -> JSON:
-        members = [bot_member.payload()]
+        """As Discord sends it: the bot's member here carries this guild's roles only."""
+        own_roles = [role for role in bot_member.roles if role in self.roles]
+        members = [p.member(bot_member.user_payload, roles=own_roles, joined_at=bot_member.joined_at)]
         return p.guild(
             self.id,
             self.name,
