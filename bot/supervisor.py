@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -47,9 +48,19 @@ FIRST_DELAY = 1.0
 MAX_DELAY = 60.0
 #: A child that ran this long before dying is restarted after FIRST_DELAY again.
 STABLE_AFTER = 60.0
+#: prctl option: the signal a child gets when its parent dies.
+PR_SET_PDEATHSIG = 1
 
 
 # -- planning (pure) -----------------------------------------------------------------
+
+
+def die_with_parent() -> None:
+    """In a child, before exec: SIGTERM it if the supervisor itself dies (even by SIGKILL),
+    so no bot is left running shards that a new supervisor would start again (Linux only)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +222,7 @@ class Supervisor:
         while not self._stopping.is_set():
             started = loop.time()
             process = await asyncio.create_subprocess_exec(
-                *self._command, env={**os.environ, **plan.env}, process_group=0
+                *self._command, env={**os.environ, **plan.env}, process_group=0, preexec_fn=die_with_parent
             )
             log.info("%s started (pid %d)", plan.label, process.pid)
             if await self._stopped_first(process):

@@ -38,6 +38,7 @@ SCHEDULED = 90
 FIRST_SHARDS, FIRST_PROCESSES = 6, 3
 SECOND_SHARDS, SECOND_PROCESSES = 4, 2
 POLL_OPTIONS = "Spell | WHIPLASH | Supernova"
+EMOJI = option_emoji(3)
 
 
 @dataclass
@@ -104,11 +105,16 @@ def all_shards_connected(fake: FakeDiscord, shards: int) -> bool:
     return len(connected) == shards
 
 
-async def wait_until_ready(fake: FakeDiscord, fleet: Fleet, shards: int, timeout: float = 60) -> None:
+async def wait_until_ready(
+    fake: FakeDiscord, fleet: Fleet, shards: int, *, since: int = 0, expect: int | None = None, timeout: float = 60
+) -> None:
+    """Until every shard is connected and `expect` shards logged "ready" after line `since`."""
+
     def ready() -> bool:
         if fleet.process.returncode is not None:
             raise AssertionError("the supervisor stopped:\n" + "".join(fleet.lines[-40:]))
-        return all_shards_connected(fake, shards) and sum("ready with" in line for line in fleet.lines) >= shards
+        readied = sum("ready with" in line for line in fleet.lines[since:])
+        return all_shards_connected(fake, shards) and readied >= (shards if expect is None else expect)
 
     await eventually(ready, timeout=timeout, interval=0.1)
 
@@ -170,7 +176,7 @@ async def create_poll(fake: FakeDiscord, guild: Guild, creator: Member) -> dict[
 def reaction_counts(fake: FakeDiscord, poll: PollOnShard) -> list[int]:
     """Votes per option as Discord shows them: reactions minus the bot's own."""
     reactions = fake.reactions.get(int(poll.message["id"]), {})
-    return [len([user for user in reactions.get(option_emoji(i), []) if user != fake.app_id]) for i in range(3)]
+    return [len([user for user in reactions.get(EMOJI[i], []) if user != fake.app_id]) for i in range(3)]
 
 
 async def stored_counts(database: PostgresDatabase, poll: PollOnShard) -> list[int]:
@@ -218,18 +224,19 @@ async def test_processes_share_one_postgresql_and_survive_a_kill_and_a_reshard(
             polls.append(PollOnShard(guild, await create_poll(fake, guild, creator), voters))
 
         # A vote storm; halfway through, SIGKILL the process that runs shards 0-1.
-        victim = fleet.children()[0]
+        victim, killed_at = fleet.children()[0], 0
         for round_ in range(30):
             if round_ == 15:
                 os.kill(victim, signal.SIGKILL)
+                killed_at = len(fleet.lines)
             for poll in polls:
                 voter = poll.voters[round_]
-                await fake.react(poll.message, voter, option_emoji(round_ % 3))
+                await fake.react(poll.message, voter, EMOJI[round_ % 3])
             await asyncio.sleep(0.02)
 
         await eventually(lambda: fleet.children().get(0) not in (None, victim), timeout=30, interval=0.2)
-        await wait_until_ready(fake, fleet, FIRST_SHARDS)
-        assert any("died" in line and "SIGKILL" in line for line in fleet.lines), "".join(fleet.lines[-30:])
+        await wait_until_ready(fake, fleet, FIRST_SHARDS, since=killed_at, expect=FIRST_SHARDS // FIRST_PROCESSES)
+        assert any("process 0 (shards 0-1) killed by SIGKILL" in line for line in fleet.lines[killed_at:])
 
         for poll in polls:
             expected = reaction_counts(fake, poll)
