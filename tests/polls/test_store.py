@@ -12,6 +12,7 @@ from bot.db import Database
 from bot.errors import UserError
 from bot.polls.rules import Poll, PollStatus, build_poll_spec
 from bot.polls.store import EventRow, PollStore, VoteKey, VoteRow
+from bot.sharding import GuildOwnership
 from tests.polls.factories import (
     CHANNEL,
     CREATOR,
@@ -21,7 +22,7 @@ from tests.polls.factories import (
     snowflake_at,
     user,
 )
-from tests.support.databases import INTEGRITY_ERRORS, index_leading_columns, table_columns, table_names
+from tests.support.databases import INTEGRITY_ERRORS, index_leading_columns, reconnect, table_columns, table_names
 
 T = to_unix(NOW)
 
@@ -88,6 +89,31 @@ async def test_close_exactly_once_even_when_two_callers_race(store: PollStore) -
     closed = await store.get(poll.poll_id)
     assert closed is not None and not closed.is_open and closed.closed_at == NOW
     assert not await store.close(poll.poll_id, NOW)
+
+
+async def test_two_processes_racing_to_close_many_polls_close_each_once(store: PollStore) -> None:
+    """Two connections (two processes) close the same due polls at once: one winner each."""
+    polls = [await create_poll(store, question=f"Q{n}?") for n in range(10)]
+    other_db = await reconnect(store.db)
+    try:
+        other = PollStore(other_db)
+        outcomes = await asyncio.gather(
+            *(s.close(poll.poll_id, NOW) for poll in polls for s in (store, other)),
+        )
+        assert outcomes.count(True) == len(polls)
+        assert [outcomes[2 * i] or outcomes[2 * i + 1] for i in range(len(polls))] == [True] * len(polls)
+    finally:
+        await other_db.close()
+
+
+async def test_ownership_limits_what_the_closer_sees(store: PollStore) -> None:
+    mine, theirs = (3 << 22) | 1, (2 << 22) | 1  # shards 1 and 0 of 2
+    for guild_id in (mine, theirs):
+        await create_poll(store, guild_id=guild_id, duration="1h")
+    owned = PollStore(store.db, owner=GuildOwnership(2, (1,)))
+    assert [poll.guild_id for poll in await owned.open_polls()] == [mine]
+    assert [poll.guild_id for poll in await owned.due_polls(NOW + timedelta(hours=2))] == [mine]
+    assert {poll.guild_id for poll in await store.open_polls()} == {mine, theirs}
 
 
 async def test_closed_missing_keeps_votes(store: PollStore) -> None:
