@@ -124,13 +124,9 @@ def _database_url(value: str) -> str:
             )
         return value
     if scheme in ("postgresql", "postgres"):
-        try:
-            parsed = urlsplit(value)
-            parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
-        except ValueError as exc:
-            raise ConfigError(f"DATABASE_URL is not a valid PostgreSQL URL ({exc}): {_MODEL_URL}") from exc
-        if not (parsed.hostname or "host=" in parsed.query) or parsed.path in ("", "/"):
-            raise ConfigError(f"DATABASE_URL needs a host and a database name: {_MODEL_URL}")
+        problem = postgres_url_problem(value, "DATABASE_URL")
+        if problem:
+            raise ConfigError(problem)
         return value
     raise ConfigError(
         f"DATABASE_URL must start with sqlite:/// or postgresql://, got {scheme or value[:20]!r}: "
@@ -139,6 +135,20 @@ def _database_url(value: str) -> str:
 
 
 _MODEL_URL = "postgresql://user:password@host:5432/lightstick"
+
+
+def postgres_url_problem(url: str, name: str) -> str | None:
+    """What is wrong with a PostgreSQL URL given as `name` (a setting or an option), if anything."""
+    if url.partition("://")[0].lower() not in ("postgresql", "postgres"):
+        return f"{name} must be a PostgreSQL URL such as {_MODEL_URL}"
+    try:
+        parsed = urlsplit(url)
+        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return f"{name} is not a valid PostgreSQL URL ({exc}): {_MODEL_URL}"
+    if not (parsed.hostname or "host=" in parsed.query) or parsed.path in ("", "/"):
+        return f"{name} needs a host and a database name: {_MODEL_URL}"
+    return None
 
 
 def _shard_count(value: str) -> int | None:

@@ -63,7 +63,22 @@ class Transaction(Queryable, Protocol):
         ...
 
 
-class Database(ABC):
+class Reads(ABC):
+    """fetchone and fetchval in terms of fetchall, for engines without cheaper ones."""
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class Database(Reads):
     """A connection (SQLite) or a pool (PostgreSQL) shared by the whole bot."""
 
     engine: str
@@ -94,17 +109,6 @@ class Database(ABC):
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """Commit on success, roll back on any exception."""
-
-    @abstractmethod
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
     @abstractmethod
     async def take_turn(self, key: int, hold: float) -> None:

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from bot.config import postgres_url_problem
 from bot.db.base import Database, Transaction
 from bot.db.errors import DatabaseError
 from bot.db.postgres import PostgresDatabase, _PostgresTransaction
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 10_000
 #: How the command names the target in messages (a library caller sees the same words).
 TARGET_OPTION = "--to"
-MODEL_URL = "postgresql://user:password@host:5432/lightstick"
 NOTHING_COPIED = "nothing was copied"
 
 
@@ -64,17 +63,9 @@ def plural(count: int, noun: str) -> str:
 
 def check_target_url(url: str) -> None:
     """Refuse anything but a complete ``postgresql://`` URL before connecting to it."""
-    scheme = url.partition("://")[0].lower() if "://" in url else ""
-    if scheme not in ("postgresql", "postgres"):
-        got = f"{scheme}://" if scheme else repr(url[:20])
-        raise DatabaseError(f"{TARGET_OPTION} must be a PostgreSQL URL such as {MODEL_URL}, got {got}")
-    try:
-        parsed = urlsplit(url)
-        parsed.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError as exc:
-        raise DatabaseError(f"{TARGET_OPTION} is not a valid PostgreSQL URL ({exc}): give {MODEL_URL}") from exc
-    if not (parsed.hostname or "host=" in parsed.query) or parsed.path in ("", "/"):
-        raise DatabaseError(f"{TARGET_OPTION} needs a host and a database name: give {MODEL_URL}")
+    problem = postgres_url_problem(url, TARGET_OPTION)
+    if problem:
+        raise DatabaseError(problem)
 
 
 def check_source_file(path: Path, setting: str) -> None:

@@ -13,11 +13,10 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
-from bot.db.base import Database, Params, Row, Transaction
+from bot.db.base import Database, Params, Reads, Row, Transaction
 from bot.db.errors import DatabaseError
 from bot.paths import MIGRATIONS_DIR
 
@@ -49,7 +48,7 @@ def check_sqlite_file(path: Path, *, setting: str = "DATABASE_PATH") -> None:
         ) from exc
 
 
-class _SqliteTransaction:
+class _SqliteTransaction(Reads):
     """The connection while ``BEGIN IMMEDIATE`` holds SQLite's single write lock."""
 
     #: BEGIN IMMEDIATE already keeps every other writer out until commit.
@@ -68,14 +67,6 @@ class _SqliteTransaction:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         # One round trip to the database thread; a cursor would cost three.
         return list(await self._conn.execute_fetchall(sql, params))
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
     async def advisory_lock(self, key: int) -> None:
         """Nothing to do: the transaction holds the database's only write lock already."""
