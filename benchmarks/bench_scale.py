@@ -6,8 +6,8 @@ durable settings (fsync and synchronous_commit on), so every commit waits for th
 
 1. Vote ingest through the real handler path (``PollVoting`` → ``VoteWriter`` →
    ``PollStore.write_batch``), the workload of bench_polls.py, on a SQLite file and on
-   PostgreSQL; on PostgreSQL also with two bulk ``write_batch`` variants (``unnest`` arrays,
-   ``COPY`` into a temporary table) to see what the store could gain.
+   PostgreSQL, where the store writes through COPY; beside it, the naive ``executemany``
+   path measured in the same run.
 2. Due-guild selection among 100,000 storyline schedules (bench_storyline.py's seeding and
    timing) on SQLite and on PostgreSQL.
 3. ``python -m tests.fakediscord.runner --processes 2`` (the real supervisor and bot) against
@@ -28,7 +28,6 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -58,84 +57,30 @@ IDENTIFY_INTERVAL = 5.0
 
 # -- 1. vote ingest -------------------------------------------------------------------
 
-_DELETE_UNNEST = (
-    "DELETE FROM poll_votes v USING unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[])"
-    " AS d(guild_id, poll_id, user_id, option) WHERE v.guild_id = d.guild_id AND v.poll_id = d.poll_id"
-    " AND v.user_id = d.user_id AND v.option = d.option"
-)
-_INSERT_VOTES_UNNEST = (
-    "INSERT INTO poll_votes (guild_id, poll_id, user_id, option, voted_at, member_joined_at)"
-    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::bigint[], $6::bigint[])"
-    " ON CONFLICT DO NOTHING"
-)
-_INSERT_EVENTS_UNNEST = (
-    "INSERT INTO poll_vote_events (guild_id, poll_id, user_id, kind, option, from_option, reason, source, at)"
-    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::int[], $6::int[],"
-    " $7::text[], $8::text[], $9::bigint[])"
-)
-
-
-def columns(rows: Sequence[tuple[object, ...]]) -> list[list[object]]:
-    """Rows → one list per column (the arrays ``unnest`` takes)."""
-    return [list(column) for column in zip(*rows, strict=True)]
-
-
-class UnnestStore(PollStore):
-    """write_batch as three statements whatever the batch size: each column one array."""
+class ExecutemanyStore(PollStore):
+    """The naive write path for comparison: one statement per row through ``executemany``."""
 
     async def write_batch(
         self, adds: Sequence[VoteRow], removes: Sequence[VoteKey], events: Sequence[EventRow]
     ) -> None:
         async with self.db.transaction() as conn:
             if removes:
-                await conn.execute(_DELETE_UNNEST, columns(removes))
+                await conn.executemany(
+                    "DELETE FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND user_id = ? AND option = ?",
+                    removes,
+                )
             if adds:
-                await conn.execute(_INSERT_VOTES_UNNEST, columns(adds))
+                await conn.executemany(
+                    "INSERT INTO poll_votes (guild_id, poll_id, user_id, option, voted_at, member_joined_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    adds,
+                )
             if events:
-                await conn.execute(_INSERT_EVENTS_UNNEST, columns(events))
-
-
-async def pg_insert_rows(
-    raw: Any, table: str, names: Sequence[str], rows: Sequence[Sequence[object]], *, skip_existing: bool = False
-) -> None:
-    """The proposed ``_PostgresTransaction.insert_rows``: COPY, through a temporary table when
-    rows whose key exists must be skipped (COPY itself has no ON CONFLICT)."""
-    if not skip_existing:
-        await raw.copy_records_to_table(table, columns=list(names), records=rows)
-        return
-    listed, staging = ", ".join(names), f"lightstick_insert_{table}"
-    await raw.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS SELECT {listed} FROM {table} WITH NO DATA"
-    )
-    await raw.copy_records_to_table(staging, columns=list(names), records=rows)
-    await raw.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} ON CONFLICT DO NOTHING")
-
-
-async def pg_delete_rows(raw: Any, table: str, names: Sequence[str], keys: Sequence[Sequence[object]]) -> None:
-    """The proposed ``_PostgresTransaction.delete_rows``: COPY the keys, one DELETE … USING."""
-    listed, staging = ", ".join(names), f"lightstick_delete_{table}"
-    await raw.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS SELECT {listed} FROM {table} WITH NO DATA"
-    )
-    await raw.copy_records_to_table(staging, columns=list(names), records=keys)
-    match = " AND ".join(f"t.{name} = k.{name}" for name in names)
-    await raw.execute(f"DELETE FROM {table} t USING {staging} k WHERE {match}")
-
-
-class CopyStore(PollStore):
-    """write_batch as proposed: every batch through COPY (see pg_insert_rows, pg_delete_rows)."""
-
-    async def write_batch(
-        self, adds: Sequence[VoteRow], removes: Sequence[VoteKey], events: Sequence[EventRow]
-    ) -> None:
-        async with self.db.transaction() as conn:
-            raw = conn._conn  # type: ignore[attr-defined]  # the asyncpg connection
-            if removes:
-                await pg_delete_rows(raw, "poll_votes", VoteKey._fields, removes)
-            if adds:
-                await pg_insert_rows(raw, "poll_votes", VoteRow._fields, adds, skip_existing=True)
-            if events:
-                await pg_insert_rows(raw, "poll_vote_events", EventRow._fields, events)
+                await conn.executemany(
+                    "INSERT INTO poll_vote_events (guild_id, poll_id, user_id, kind, option, from_option, reason,"
+                    " source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    events,
+                )
 
 
 async def ingest(db: Database, store_type: type[PollStore] = PollStore) -> tuple[float, int, float, int]:
@@ -166,9 +111,8 @@ async def bench_ingest(server: PostgresServer, directory: Path) -> None:
         await sqlite.migrate()
         print(ingest_line("SQLite on disk (WAL, synchronous=NORMAL), executemany", await ingest(sqlite)))
     variants: list[tuple[str, type[PollStore]]] = [
-        ("executemany (the store today)", PollStore),
-        ("unnest arrays, 3 statements per batch", UnnestStore),
-        ("COPY (via temp tables for ON CONFLICT and DELETE)", CopyStore),
+        ("COPY through Transaction.insert_rows/delete_rows (the store)", PollStore),
+        ("executemany, one statement per row (naive)", ExecutemanyStore),
     ]
     counts = set()
     for label, store_type in variants:

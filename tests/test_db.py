@@ -12,7 +12,7 @@ import pytest
 from bot.db import Database, DatabaseError, SqliteDatabase, load_migrations, split_statements
 from bot.db.postgres import PostgresDatabase, to_postgres
 from tests.pg import PostgresServer, free_port
-from tests.support.databases import table_names
+from tests.support.databases import INTEGRITY_ERRORS, table_names
 
 NewDatabase = Callable[..., Awaitable[Database]]
 
@@ -266,3 +266,19 @@ async def test_an_unreachable_server_names_database_url() -> None:
 async def test_a_missing_database_names_database_url(pg_server: PostgresServer) -> None:
     with pytest.raises(DatabaseError, match="does not exist"):
         await PostgresDatabase(pg_server.url("no_such_database")).connect()
+
+
+async def test_bulk_rows_insert_skip_existing_and_delete(db: Database) -> None:
+    rows = [(f"k{n}", str(n)) for n in range(300)]
+    for _ in range(2):  # the second pass finds every key present; a pooled connection is reused
+        async with db.transaction() as conn:
+            await conn.insert_rows("meta", ("key", "value"), rows, skip_existing=True)
+    assert await db.fetchval("SELECT COUNT(*) FROM meta") == 300
+    async with db.transaction() as conn:
+        await conn.delete_rows("meta", ("key",), [(f"k{n}",) for n in range(0, 300, 2)])
+        await conn.insert_rows("meta", ("key", "value"), [("new", "x")])
+    assert await db.fetchval("SELECT COUNT(*) FROM meta") == 151
+    with pytest.raises(INTEGRITY_ERRORS):
+        async with db.transaction() as conn:
+            await conn.insert_rows("meta", ("key", "value"), [("new", "again")])
+    assert await db.fetchval("SELECT value FROM meta WHERE key = 'new'") == "x"

@@ -62,6 +62,19 @@ class Transaction(Queryable, Protocol):
         """Hold a database-wide lock on `key` until the transaction ends, across processes."""
         ...
 
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Params], *, skip_existing: bool = False
+    ) -> None:
+        """Bulk insert (the vote writer's hot path); `skip_existing` ignores rows whose key exists.
+
+        `table` and `columns` are names from code, never from members.
+        """
+        ...
+
+    async def delete_rows(self, table: str, columns: Sequence[str], keys: Sequence[Params]) -> None:
+        """Bulk delete of the rows whose `columns` equal one of `keys`."""
+        ...
+
 
 class Reads(ABC):
     """fetchone and fetchval in terms of fetchall, for engines without cheaper ones."""

@@ -90,6 +90,36 @@ class _PostgresTransaction:
         """Bulk load through COPY (the migration tool)."""
         await self._conn.copy_records_to_table(table, columns=list(columns), records=records)
 
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Params], *, skip_existing: bool = False
+    ) -> None:
+        """COPY, about twice as fast as ``executemany``; COPY has no ON CONFLICT, so rows that
+        may exist go through a temporary table first."""
+        if not skip_existing:
+            await self.copy_records(table, columns, rows)
+            return
+        listed = ", ".join(columns)
+        staging = await self._staging(table, columns, "insert")
+        await self.copy_records(staging, columns, rows)
+        await self._conn.execute(
+            f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {staging} ON CONFLICT DO NOTHING"
+        )
+
+    async def delete_rows(self, table: str, columns: Sequence[str], keys: Sequence[Params]) -> None:
+        staging = await self._staging(table, columns, "delete")
+        await self.copy_records(staging, columns, keys)
+        match = " AND ".join(f"t.{column} = k.{column}" for column in columns)
+        await self._conn.execute(f"DELETE FROM {table} t USING {staging} k WHERE {match}")
+
+    async def _staging(self, table: str, columns: Sequence[str], purpose: str) -> str:
+        """A temporary table shaped like `columns` of `table`, emptied at every commit."""
+        staging = f"lightstick_{purpose}_{table}"
+        await self._conn.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
+            f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
+        return staging
+
 
 class PostgresDatabase(Database):
     engine = "postgresql"

@@ -71,6 +71,17 @@ class _SqliteTransaction(Reads):
     async def advisory_lock(self, key: int) -> None:
         """Nothing to do: the transaction holds the database's only write lock already."""
 
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Params], *, skip_existing: bool = False
+    ) -> None:
+        marks = ", ".join("?" for _ in columns)
+        conflict = " ON CONFLICT DO NOTHING" if skip_existing else ""
+        await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){conflict}", rows)
+
+    async def delete_rows(self, table: str, columns: Sequence[str], keys: Sequence[Params]) -> None:
+        match = " AND ".join(f"{column} = ?" for column in columns)
+        await self.executemany(f"DELETE FROM {table} WHERE {match}", keys)
+
 
 class SqliteDatabase(Database):
     """One connection shared by the whole bot. Reads may run at any time; writes take the lock."""

@@ -433,19 +433,8 @@ class PollStore:
         statements does not matter; repeats change nothing (primary key + ON CONFLICT)."""
         async with self.db.transaction() as conn:
             if removes:
-                await conn.executemany(
-                    "DELETE FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND user_id = ? AND option = ?",
-                    removes,
-                )
+                await conn.delete_rows("poll_votes", VoteKey._fields, removes)
             if adds:
-                await conn.executemany(
-                    "INSERT INTO poll_votes (guild_id, poll_id, user_id, option, voted_at, member_joined_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    adds,
-                )
+                await conn.insert_rows("poll_votes", VoteRow._fields, adds, skip_existing=True)
             if events:
-                await conn.executemany(
-                    "INSERT INTO poll_vote_events (guild_id, poll_id, user_id, kind, option, from_option, reason,"
-                    " source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    events,
-                )
+                await conn.insert_rows("poll_vote_events", EventRow._fields, events)
