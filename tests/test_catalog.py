@@ -438,6 +438,47 @@ def test_youtube_link_is_the_video_or_a_search() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com/watch?v=abcdefghijk",
+        "https://youtube.com/watch?v=abcdefghijk&t=42s",
+        "https://m.youtube.com/watch?feature=share&v=abcdefghijk",
+        "https://music.youtube.com/watch?v=abcdefghijk",
+        "https://youtu.be/abcdefghijk?si=x1",
+    ],
+)
+def test_a_youtube_link_is_stored_as_its_watch_url(url: str) -> None:
+    (mv,) = parse_catalog(entry(youtube_url=url)).entries
+    assert mv.youtube_url == mv.youtube_link == "https://www.youtube.com/watch?v=abcdefghijk"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com/results?search_query=vixx",
+        "https://www.youtube.com/watch?v=tooshort",
+        "https://www.youtube.com/@SMTOWN",
+        "https://youtube.com.example.com/watch?v=abcdefghijk",
+        "https://vimeo.com/abcdefghijk",
+    ],
+)
+def test_any_other_link_is_refused_with_the_accepted_forms(url: str) -> None:
+    with pytest.raises(CatalogError) as caught:
+        parse_catalog(entry(youtube_url=url))
+    message = str(caught.value)
+    assert f"field 'youtube_url': {url!r} is not a YouTube video link" in message
+    assert "youtu.be" in message and "music.youtube.com" in message
+
+
+def test_shipped_direct_links_are_watch_urls_with_a_cited_source() -> None:
+    linked = [mv for mv in load_catalog().entries if mv.youtube_url]
+    assert any(mv.id == "bigbang-haru-haru" for mv in linked)
+    for mv in linked:
+        assert mv.youtube_url and mv.youtube_url.startswith("https://www.youtube.com/watch?v=")
+        assert any("://" in source for source in mv.sources), mv.id
+
+
 # --------------------------------------------------------------------------- the shipped file
 
 

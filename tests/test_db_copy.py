@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot.catalog.server import CurationSettings, ServerCatalogStore
 from bot.clock import to_unix
 from bot.db import Database, DatabaseError, SqliteDatabase
 from bot.db.__main__ import default_source, main
@@ -31,7 +32,10 @@ from tests.storyline.support import config
 T = to_unix(NOW)
 RUN_DAY1 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 DAY1 = date(2026, 3, 1)
-TABLES = ["meta", "polls", "poll_votes", "poll_vote_events", "storyline_guilds", "storyline_posts"]
+TABLES = [
+    "meta", "polls", "poll_votes", "poll_vote_events", "storyline_guilds", "storyline_posts",
+    "server_catalog_settings", "server_entries", "server_suggestions", "server_entry_history",
+]  # fmt: skip
 
 
 # -- a source database written by the real stores ----------------------------------------------
@@ -73,6 +77,16 @@ async def fill_storyline(store: StorylineStore) -> None:
     await store.pause(2, RUN_DAY1, "channel deleted")
 
 
+async def fill_server_catalog(store: ServerCatalogStore) -> None:
+    await store.save_settings(CurationSettings(GUILD, review_channel_id=CHANNEL, cooldown=timedelta(0)), now=NOW)
+    kept = await store.submit(GUILD, user(1), {"title": "달빛", "artist": "Haneul", "year": 2023}, now=NOW)
+    entry = await store.approve(GUILD, kept.suggestion_id, CREATOR, now=NOW)
+    await store.edit_entry(GUILD, entry.entry_id, CREATOR, {"storyline": "A courier follows a letter."}, now=NOW)
+    turned_down = await store.submit(GUILD, user(2), {"title": "Fan Edit", "artist": "Haneul", "year": 2023}, now=NOW)
+    await store.reject(GUILD, turned_down.suggestion_id, CREATOR, "not official", now=NOW)
+    await store.submit(GUILD, user(3), {"title": "Waiting", "artist": "Haneul", "year": 2024}, now=NOW)
+
+
 async def build_source(path: Path) -> None:
     source = SqliteDatabase(path)
     await source.connect()
@@ -80,6 +94,7 @@ async def build_source(path: Path) -> None:
         await source.migrate()
         await fill_polls(PollStore(source))
         await fill_storyline(StorylineStore(source))
+        await fill_server_catalog(ServerCatalogStore(source))
         async with source.transaction() as conn:
             await conn.execute("INSERT INTO meta (key, value) VALUES ('commands_hash', 'abc123')")
     finally:
@@ -102,6 +117,15 @@ async def answers(db: Database) -> dict[str, Any]:
         )
     for guild_id in (1, 2):
         found[f"storyline {guild_id}"] = (await storyline.settings(guild_id), await storyline.history(guild_id))
+    catalog = ServerCatalogStore(db)
+    entries = await catalog.entries(GUILD)
+    found["server catalog"] = (
+        await catalog.settings(GUILD),
+        entries,
+        [await catalog.history(GUILD, entry.entry_id) for entry in entries],
+        await catalog.pending(GUILD),
+        await catalog.version(GUILD),
+    )
     found["meta"] = [tuple(row) for row in await db.fetchall("SELECT key, value FROM meta ORDER BY key")]
     return found
 

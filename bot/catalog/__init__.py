@@ -9,6 +9,7 @@ autocomplete answers in about a millisecond. No Discord import anywhere in this 
 - :mod:`~bot.catalog.validation` — TOML → MVs, every problem by entry and field
 - :mod:`~bot.catalog.index` — ranked search tiers (exact > prefix > words > fuzzy)
 - :mod:`~bot.catalog.lookup` — :class:`Catalog`, :func:`parse_catalog`, :func:`load_catalog`
+- :mod:`~bot.catalog.packs` — a server's entries as TOML or CSV files: export, import dry run
 - ``python -m bot.catalog check [FILE]`` — validate and summarise a catalog file
 """
 

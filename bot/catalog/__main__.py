@@ -1,9 +1,10 @@
-"""``python -m bot.catalog check [FILE] [--seeds DIR]``: validate a catalog file, summarise it.
+"""``python -m bot.catalog check [FILE] [--seeds DIR] [--pack]``: validate a catalog file.
 
 Exit 0 with the summary on stdout, or 1 with every problem on stderr; the bot's own
 loader runs the same validation, so a file that passes here loads at start. When the seed
 articles are at hand (``--seeds``, by default ``../shared/seeds`` beside the project), the
-storylines and twists are also checked for phrases copied from them.
+storylines and twists are also checked for phrases copied from them. A pack (a ``.csv``
+file, or TOML with ``--pack``) gets the import dry run of :mod:`bot.catalog.packs` instead.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from bot.catalog.lookup import Catalog, load_catalog
 from bot.catalog.model import THEMES, WARNINGS, CatalogError
 from bot.catalog.originality import PHRASE_WORDS, shared_phrases
+from bot.catalog.packs import PackError, read_pack
 from bot.catalog.text import matching_key
 from bot.paths import CATALOG_PATH, PROJECT_DIR
 
@@ -60,6 +62,28 @@ def read_seeds(directory: Path) -> dict[str, str]:
     return {path.name: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.txt"))}
 
 
+def check_pack(path: Path) -> int:
+    """The import dry run of a pack (CSV, or TOML with ``--pack``), against the built-in
+    catalog: 0 when every row is usable (new or a duplicate), 1 when a row or the file isn't."""
+    try:
+        existing = load_catalog().entries
+    except CatalogError:
+        existing = ()
+        note = f"note: {CATALOG_PATH} doesn't load; duplicates not checked against it"
+        print(note, file=sys.stderr)
+    try:
+        report = read_pack(path.read_bytes(), path.name, existing=existing)
+    except OSError as error:
+        print(f"pack check failed: {path}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    except PackError as error:
+        print(f"pack check failed: {error}", file=sys.stderr)
+        return 1
+    print(f"{path}: pack dry run (duplicates checked against {len(existing)} built-in entries)")
+    print(report.summary(limit=30))
+    return 1 if report.invalid else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot.catalog", description="Tools for Lightstick's MV catalog."
@@ -76,7 +100,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"source articles to check for copied phrases (default: {DEFAULT_SEEDS_DIR}, "
         "skipped if absent)",
     )
+    check.add_argument(
+        "--pack",
+        action="store_true",
+        help="read FILE as a server's pack (ids may be left out); .csv files always are",
+    )
     args = parser.parse_args(argv)
+    if args.pack or args.file.suffix.lower() in (".csv", ".tsv"):
+        return check_pack(args.file)
     try:
         catalog = load_catalog(args.file)
     except CatalogError as error:

@@ -200,6 +200,14 @@ class _Haystack:
         return found
 
 
+#: Where a match was found, best first: (tier, -score). Tiers: exact key by field class
+#: (0-5), key prefix by field class (6-11), every word, mid-word, fuzzy (scored), about.
+#: Two indexes' results merge into one ranking by (match key, release order).
+MatchKey = tuple[int, float]
+_PREFIX_TIER = len(FIELD_CLASSES)
+_WORDS_TIER, _CONTAINING_TIER, _FUZZY_TIER, _ABOUT_TIER = range(2 * _PREFIX_TIER, 2 * _PREFIX_TIER + 4)
+
+
 class _Hits:
     """Ranks in the order found; an entry counts once (at its best tier) and only if allowed."""
 
@@ -207,13 +215,14 @@ class _Hits:
         self.limit = limit
         self.allowed = allowed
         self.ranks: list[int] = []
+        self.keys: list[MatchKey] = []
         self.seen: set[int] = set()
 
     @property
     def full(self) -> bool:
         return len(self.ranks) >= self.limit
 
-    def add(self, ranks: Iterable[int]) -> None:
+    def add(self, ranks: Iterable[int], tier: int, scores: dict[int, float] | None = None) -> None:
         for rank in ranks:
             if len(self.ranks) >= self.limit:
                 return
@@ -221,6 +230,7 @@ class _Hits:
                 continue
             self.seen.add(rank)
             self.ranks.append(rank)
+            self.keys.append((tier, -scores[rank] if scores else 0.0))
 
 
 class SearchIndex:
@@ -276,34 +286,46 @@ class SearchIndex:
 
     def rank(self, query: str, limit: int, allowed: frozenset[int] | None = None) -> list[int]:
         """Ranks of the best ``limit`` matches, best first (only ranks in ``allowed``, if given)."""
+        return self._hits(query, limit, allowed).ranks
+
+    def rank_keyed(
+        self, query: str, limit: int, allowed: frozenset[int] | None = None
+    ) -> list[tuple[MatchKey, int]]:
+        """:meth:`rank` with each match's :data:`MatchKey`, to merge with another index's."""
+        hits = self._hits(query, limit, allowed)
+        return list(zip(hits.keys, hits.ranks, strict=True))
+
+    def _hits(self, query: str, limit: int, allowed: frozenset[int] | None) -> _Hits:
         query = query[:MAX_QUERY]
         key = matching_key(query)
-        if not key or limit <= 0:
-            return []
         hits = _Hits(limit, allowed)
+        if not key or limit <= 0:
+            return hits
         combined_exact, combined_prefix = self._combined(key)
         for field_class in FIELD_CLASSES:
             if field_class == COMBO:
-                hits.add(sorted(combined_exact))
+                hits.add(sorted(combined_exact), field_class)
             else:
-                hits.add(self.fields[field_class].exact(key))
+                hits.add(self.fields[field_class].exact(key), field_class)
         for field_class in FIELD_CLASSES:
             if hits.full:
-                return hits.ranks
+                return hits
+            tier = _PREFIX_TIER + field_class
             if field_class == COMBO:
-                hits.add(sorted(combined_prefix))
+                hits.add(sorted(combined_prefix), tier)
             else:
-                hits.add(sorted(self.fields[field_class].extending(key)))
+                hits.add(sorted(self.fields[field_class].extending(key)), tier)
         words = query_words(query) or [key]
         if not hits.full:
-            hits.add(sorted(self._with_every_word(words)))
+            hits.add(sorted(self._with_every_word(words)), _WORDS_TIER)
         if not hits.full and len(key) >= _SUBSTRING_MIN:
-            hits.add(sorted(self._containing(key)))
+            hits.add(sorted(self._containing(key)), _CONTAINING_TIER)
         if not hits.full and len(key) >= _MIN_FUZZY:
-            hits.add(self._fuzzy(key, words, hits.seen))
+            scores = self._fuzzy(key, words, hits.seen)
+            hits.add(scores, _FUZZY_TIER, scores)
         if not hits.full:
-            hits.add(sorted(self._about(words)))
-        return hits.ranks
+            hits.add(sorted(self._about(words)), _ABOUT_TIER)
+        return hits
 
     def _combined(self, key: str) -> tuple[set[int], set[int]]:
         """Entries named by an act and a title (or a group and its member) in one query.
@@ -346,8 +368,9 @@ class SearchIndex:
             found.update(self.key_ranks[container])
         return found
 
-    def _fuzzy(self, key: str, words: list[str], exclude: set[int]) -> list[int]:
-        """Typo-tolerant matches, most similar first: the whole query, or word by word."""
+    def _fuzzy(self, key: str, words: list[str], exclude: set[int]) -> dict[int, float]:
+        """Typo-tolerant matches and their scores, most similar first: the whole query, or
+        word by word."""
         best: dict[int, float] = {}
         for choice, score in self.fuzzy_keys.similar(key, _fuzzy_cutoff(len(key))):
             for rank in self.key_ranks[choice]:
@@ -357,7 +380,7 @@ class SearchIndex:
             if score > best.get(rank, 0.0):
                 best[rank] = score
         ordered = sorted((-round(score, 1), rank) for rank, score in best.items())
-        return [rank for _, rank in ordered if rank not in exclude]
+        return {rank: -score for score, rank in ordered if rank not in exclude}
 
     def _fuzzy_every_word(self, words: list[str]) -> dict[int, float]:
         """Entries where every query word is close to, or starts, one of their words.
@@ -432,6 +455,10 @@ class SearchIndex:
 
     def suggest(self, query: str, limit: int) -> list[int]:
         """Loosely similar entries (rapidfuzz WRatio), for a "did you mean" line."""
+        return [rank for _, rank in self.suggest_scored(query, limit)]
+
+    def suggest_scored(self, query: str, limit: int) -> list[tuple[float, int]]:
+        """:meth:`suggest` with each entry's score (0-100), to merge with another index's."""
         key = matching_key(query[:MAX_QUERY])
         if not key or limit <= 0:
             return []
@@ -447,7 +474,7 @@ class SearchIndex:
             for rank in self.key_ranks[choice]:
                 best[rank] = max(best.get(rank, 0.0), score)
         ordered = sorted((-round(score, 1), rank) for rank, score in best.items())
-        return [rank for _, rank in ordered[:limit]]
+        return [(-score, rank) for score, rank in ordered[:limit]]
 
 
 def _sort_match(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from bot.catalog.index import MAX_QUERY, SearchIndex
+from bot.catalog.index import ALIAS, MAX_QUERY, TITLE, MatchKey, SearchIndex
 from bot.catalog.model import MV, CatalogError, release_order
 from bot.catalog.text import matching_key, normalize
 from bot.catalog.validation import read_entries
@@ -34,7 +34,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise CatalogError(f"{path}: cannot read the catalog: {reason}") from None
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         catalog = parse_catalog(text, source=str(path))
     elapsed_ms = (time.perf_counter() - started) * 1000
     log.info("loaded %d MVs from %s in %.0f ms", len(catalog), path, elapsed_ms)
@@ -42,7 +42,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def cyclic_gc_paused() -> Iterator[None]:
     """Loading creates a few hundred thousand long-lived objects and no cycles; the cyclic
     collector would only rescan them again and again (about 10% of the load time)."""
     was_enabled = gc.isenabled()
@@ -108,6 +108,16 @@ class Catalog:
         allowed = None if chosen is None else frozenset(self._rank_of[mv.id] for mv in chosen)
         return self._entries_at(self._index.rank(query, limit, allowed))
 
+    def ranked_matches(
+        self, query: str, limit: int = 25, chosen: Iterable[MV] | None = None
+    ) -> list[tuple[MatchKey, MV]]:
+        """The best ``limit`` matches of a non-empty query with their match keys (only among
+        ``chosen``, if given), so a server's results can be ranked in among these."""
+        if limit <= 0:
+            return []
+        allowed = None if chosen is None else frozenset(self._rank_of[mv.id] for mv in chosen)
+        return [(key, self._ranked[rank]) for key, rank in self._index.rank_keyed(query, limit, allowed)]
+
     def filter(
         self,
         *,
@@ -142,6 +152,23 @@ class Catalog:
         """The closest entries by loose similarity, for a "no result — did you mean…" reply."""
         return self._entries_at(self._index.suggest(query, limit))
 
+    def scored_suggestions(self, query: str, limit: int = 3) -> list[tuple[float, MV]]:
+        """:meth:`suggestions` with their similarity (0-100)."""
+        return [(score, self._ranked[rank]) for score, rank in self._index.suggest_scored(query, limit)]
+
+    def named(self, text: str) -> MV | None:
+        """The entry with this id or this exact "Title — Artist (year)" (any case)."""
+        return self._by_id.get(text) or self._by_display_name.get(text.casefold())
+
+    @cached_property
+    def _by_display_name(self) -> dict[str, MV]:
+        return {mv.display_name.casefold(): mv for mv in reversed(self.entries)}
+
+    def entries_named(self, key: str) -> list[MV]:
+        """Entries whose title, Hangul title or an alias has this matching key."""
+        fields = self._index.fields
+        return self._entries_at(sorted({*fields[TITLE].exact(key), *fields[ALIAS].exact(key)}))
+
     def prepare_about_search(self) -> None:
         """Build the index of what entries are about (storylines, themes, roles) now, rather
         than on the first query that reaches it; a fraction of a second for 10,000 entries."""
@@ -161,6 +188,10 @@ class Catalog:
         """(normalised name, name) of every artist, built once on first use: autocomplete
         answers every keystroke, and normalising every name each time costs ~15 ms."""
         return tuple((normalize(name), name) for name in self.artists())
+
+    def artist_keys(self) -> tuple[tuple[str, str], ...]:
+        """(normalised name, name) of every act and group, in :meth:`artists` order."""
+        return self._artist_keys
 
     def artist_named(self, name: str) -> str | None:
         """The catalog's spelling of an act or group typed any way ("rose" finds "ROSÉ")."""

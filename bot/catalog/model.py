@@ -27,6 +27,8 @@ WARNINGS: frozenset[str] = frozenset(
 
 DISPLAY_NAME_LIMIT = 100  # Discord: autocomplete choice names and select option labels
 YOUTUBE_SEARCH_URL = "https://www.youtube.com/results?search_query="
+CATALOG_ORIGIN = "catalog"
+SERVER_ORIGIN = "server"
 
 
 class CatalogError(Exception):
@@ -67,6 +69,16 @@ class MV:
     aliases: tuple[str, ...]
     sources: tuple[str, ...]
     youtube_url: str | None
+    #: ``catalog`` (data/mvs.toml) or ``server`` (one server's own entry, id ``s-N``).
+    origin: str = CATALOG_ORIGIN
+    #: A server entry's member who suggested it and curator who approved it (user ids).
+    suggested_by: int | None = None
+    approved_by: int | None = None
+
+    @property
+    def from_server(self) -> bool:
+        """A server's own entry ("added by this server" on its card)."""
+        return self.origin == SERVER_ORIGIN
 
     @property
     def display_name(self) -> str:

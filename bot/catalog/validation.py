@@ -2,7 +2,8 @@
 
 The catalog is edited by hand and reviewed like code, so the loader is strict: unknown
 fields, unknown themes or warnings, wrong types, bad slugs and dates, aliases that would
-find two entries and clashing universe orders all stop the load with a message a
+find two entries, clashing universe orders and twist words in plain sight (cast roles,
+storyline: :mod:`bot.catalog.spoilers`) all stop the load with a message a
 contributor can act on (``entry 'vixx-error': field 'themes': unknown theme 'scifi' …``).
 All problems are collected, so one run of ``python -m bot.catalog check`` lists them all.
 """
@@ -14,12 +15,14 @@ import importlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import ModuleType
 from typing import Any
 
 from bot.catalog.model import MV, THEMES, WARNINGS, CastMember, CatalogError
-from bot.catalog.text import matching_key
+from bot.catalog.spoilers import spoiler_problems
+from bot.catalog.text import fold, matching_key
 from bot.text import truncate
 
 FIELDS = (
@@ -34,10 +37,54 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SEED_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.txt")
 _URL = re.compile(r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#]\S*)?")
-_YOUTUBE_VIDEO = re.compile(
-    r"https://(?:(?:www\.|m\.)?youtube\.com/watch\?v=|youtu\.be/)[A-Za-z0-9_-]{11}(?:[&?#]\S*)?"
+_YOUTUBE_LINK = re.compile(
+    r"(?:https?://)?(?:(?:www\.|m\.|music\.)?youtube\.com/"
+    r"watch\?(?:\S*?&)?v=|youtu\.be/)"
+    r"(?P<id>[A-Za-z0-9_-]{11})(?:[&?#/]\S*)?",
+    re.IGNORECASE,
 )
+YOUTUBE_WATCH_URL = "https://www.youtube.com/watch?v="
+_FEATURING = re.compile(r"\s*[(\[](?:feat|ft|with|prod)\b[^)\]]*[)\]]", re.IGNORECASE)
+_DROPPED_FROM_IDS = str.maketrans("", "", "'’‘\".()[]{}")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+ID_LENGTH = 60
 _MAX_PROBLEMS_SHOWN = 30
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRules:
+    """What one entry must have. The built-in catalog is curated and reviewed, so it needs
+    everything; a server's own entries need only enough to be found and shown."""
+
+    generate_id: bool  # a missing id becomes make_id(artist, title)
+    year_from_date: bool  # a release_date alone gives the year
+    themes_required: bool
+    cited_sources: bool  # at least one source, each a seed file name or a URL
+
+
+CATALOG_RULES = EntryRules(
+    generate_id=False, year_from_date=False, themes_required=True, cited_sources=True
+)
+SERVER_RULES = EntryRules(
+    generate_id=True, year_from_date=True, themes_required=False, cited_sources=False
+)
+
+
+def make_id(artist: str, title: str) -> str:
+    """A slug in the catalog's ``artist-title`` style (``K.Will`` + ``Please Don't...`` →
+    ``kwill-please-dont``), so generated ids read like hand-written ones."""
+    parts = (_slug_part(artist), _slug_part(_FEATURING.sub("", title)))
+    return "-".join(part for part in parts if part)[:ID_LENGTH].strip("-") or "mv"
+
+
+def _slug_part(text: str) -> str:
+    return _NOT_SLUG.sub("-", fold(text).translate(_DROPPED_FROM_IDS)).strip("-")
+
+
+def youtube_video_id(url: str) -> str | None:
+    """The video id of a youtube.com, music.youtube.com or youtu.be link; None for anything else."""
+    match = _YOUTUBE_LINK.fullmatch(url.strip())
+    return match["id"] if match else None
 
 
 def _toml_module() -> ModuleType:
@@ -51,7 +98,9 @@ def _toml_module() -> ModuleType:
 toml_parser = _toml_module()
 
 
-def read_entries(text: str, *, source: str = "<string>") -> list[MV]:
+def read_entries(
+    text: str, *, source: str = "<string>", rules: EntryRules = CATALOG_RULES
+) -> list[MV]:
     """The valid entries of catalog TOML in file order, or a CatalogError listing every problem."""
     try:
         document = toml_parser.loads(text)
@@ -69,7 +118,7 @@ def read_entries(text: str, *, source: str = "<string>") -> list[MV]:
         raise _catalog_error(problems, source)
     numbered: list[tuple[int, MV]] = []
     for number, raw in enumerate(raw_entries, start=1):
-        mv, entry_problems = _read_entry(raw, number)
+        mv, entry_problems = validate_entry(raw, number, rules=rules)
         problems.extend(entry_problems)
         if mv is not None:
             numbered.append((number, mv))
@@ -121,15 +170,26 @@ def _all_known_once(items: list[Any], allowed: frozenset[str]) -> bool:
         return False
 
 
-def _read_entry(raw: object, number: int) -> tuple[MV | None, list[str]]:
-    """One entry as an MV, or None with everything that is wrong with it."""
+def validate_entry(
+    raw: object, number: int = 1, *, rules: EntryRules = CATALOG_RULES, label: str | None = None
+) -> tuple[MV | None, list[str]]:
+    """One entry as an MV, or None with everything that is wrong with it.
+
+    The one validator for every entry, ``[[mv]]`` tables and a server's own rows alike, so
+    the rules cannot drift apart. Problems start with ``label`` (default ``entry #number``,
+    or the entry's id).
+    """
     if not isinstance(raw, dict):
-        return None, [f"entry #{number}: expected a table ([[mv]]), got {_describe(raw)}"]
-    reader = _EntryReader(raw, number)
+        where = label or f"entry #{number}"
+        return None, [f"{where}: expected a table ([[mv]]), got {_describe(raw)}"]
+    reader = _EntryReader(raw, number, rules, label)
     reader.check_fields()
     mv_id = reader.slug()
     year = reader.year()
     universe, universe_order = reader.universe()
+    release_date = reader.release_date(year)
+    if year is None and release_date is not None and rules.year_from_date:
+        year = release_date.year
     fields: dict[str, Any] = {
         "id": mv_id,
         "title": reader.text("title", required=True),
@@ -137,10 +197,12 @@ def _read_entry(raw: object, number: int) -> tuple[MV | None, list[str]]:
         "artist": reader.text("artist", required=True),
         "group": reader.text("group"),
         "year": year,
-        "release_date": reader.release_date(year),
+        "release_date": release_date,
         "album": reader.text("album"),
         "cast": reader.cast(),
-        "themes": reader.texts("themes", required=True, allowed=THEMES, noun="theme"),
+        "themes": reader.texts(
+            "themes", required=rules.themes_required, allowed=THEMES, noun="theme"
+        ),
         "universe": universe,
         "universe_order": universe_order,
         "storyline": reader.text("storyline"),
@@ -155,17 +217,22 @@ def _read_entry(raw: object, number: int) -> tuple[MV | None, list[str]]:
     }
     if reader.problems:
         return None, reader.problems
-    return MV(**fields), []
+    mv = MV(**fields)
+    spoilers = spoiler_problems(mv, reader.label)
+    return (None, spoilers) if spoilers else (mv, [])
 
 
 class _EntryReader:
     """Reads the fields of one ``[[mv]]`` table, recording each problem with entry and field."""
 
-    def __init__(self, raw: dict[str, Any], number: int) -> None:
+    def __init__(
+        self, raw: dict[str, Any], number: int, rules: EntryRules, label: str | None
+    ) -> None:
         self.raw = raw
+        self.rules = rules
         ident = raw.get("id")
         named = isinstance(ident, str) and _SLUG.fullmatch(ident)
-        self.label = f"entry {ident!r}" if named else f"entry #{number}"
+        self.label = label or (f"entry {ident!r}" if named else f"entry #{number}")
         self.problems: list[str] = []
 
     def problem(self, field: str, message: str) -> None:
@@ -248,6 +315,11 @@ class _EntryReader:
         return tuple(items)
 
     def slug(self) -> str | None:
+        if self.rules.generate_id and self.raw.get("id") is None:
+            artist, title = self.raw.get("artist"), self.raw.get("title")
+            if isinstance(artist, str) and isinstance(title, str):
+                return make_id(artist, title)
+            return None  # 'artist' or 'title' says why
         value = self.text("id", required=True)
         if value is not None and not _SLUG.fullmatch(value):
             self.problem(
@@ -259,6 +331,10 @@ class _EntryReader:
         return value
 
     def year(self) -> int | None:
+        if self.rules.year_from_date and "year" not in self.raw:
+            if "release_date" not in self.raw:
+                self.problem("year", "missing (give a year or a release_date)")
+            return None  # else the release date gives it
         value = self.integer("year", required=True)
         if value is not None and not YEARS[0] <= value <= YEARS[1]:
             self.problem("year", f"{value} is not a plausible year ({YEARS[0]}-{YEARS[1]})")
@@ -330,7 +406,9 @@ class _EntryReader:
         return universe, order
 
     def sources(self) -> tuple[str, ...]:
-        sources = self.texts("sources", required=True, noun="source")
+        sources = self.texts("sources", required=self.rules.cited_sources, noun="source")
+        if not self.rules.cited_sources:
+            return sources
         for source in sources:
             if not (_SEED_FILE.fullmatch(source) or _URL.fullmatch(source)):
                 self.problem(
@@ -342,14 +420,18 @@ class _EntryReader:
 
     def youtube_url(self) -> str | None:
         url = self.text("youtube_url")
-        if url is not None and not _YOUTUBE_VIDEO.fullmatch(url):
+        if url is None:
+            return None
+        video = youtube_video_id(url)
+        if video is None:
             self.problem(
                 "youtube_url",
-                f"{url!r} is not a YouTube video link (https://www.youtube.com/watch?v=… or "
-                "https://youtu.be/…); leave it out and the card links a search",
+                f"{url!r} is not a YouTube video link (https://www.youtube.com/watch?v=…, "
+                "https://youtu.be/… or https://music.youtube.com/watch?v=…); leave it out and "
+                "the card links a search",
             )
             return None
-        return url
+        return YOUTUBE_WATCH_URL + video  # one form: duplicates are found by video id
 
 
 # --------------------------------------------------------------------------- across entries

@@ -327,6 +327,7 @@ def parse_setup(
     thread: bool = True,
     include_mature: bool = False,
     catch_up_hours: int | None = None,
+    server_entries: bool = True,
 ) -> StorylineConfig:
     """Validate every `/storyline setup` option at once; nothing is saved if this raises."""
     local_time = parse_local_time(time_text)
@@ -346,4 +347,5 @@ def parse_setup(
         thread=thread,
         include_mature=include_mature,
         catch_up_hours=hours,
+        server_entries=server_entries,
     )

@@ -26,6 +26,8 @@ class StorylineConfig:
     thread: bool = True
     include_mature: bool = False
     catch_up_hours: int = DEFAULT_CATCH_UP_HOURS
+    #: The server's own catalog entries that have a storyline join the rotation.
+    server_entries: bool = True
 
     @property
     def tz(self) -> ZoneInfo:
@@ -52,6 +54,7 @@ class StorylineSettings:
     last_result: str | None
     last_error: str | None
     last_result_at: datetime | None
+    server_entries: bool = True
 
     @property
     def tz(self) -> ZoneInfo:

@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 SendFn = Callable[[PostPlan], Awaitable[SendResult]]
 FindExistingFn = Callable[[PostPlan], Awaitable[SendResult | None]]
 EntriesFn = Callable[[], Sequence[RotationEntry]]
+#: guild_id -> that server's own catalog entries that have a storyline (read lazily, e.g.
+#: ``GuildCatalogs.storyline_entries``); they join the rotation where settings.server_entries.
+ServerEntriesFn = Callable[[int], Awaitable[Sequence[RotationEntry]]]
 #: (guild_id, channel_id) -> is the channel age-restricted? Unknown channels: False.
 AgeRestrictedFn = Callable[[int, int], bool]
 
@@ -92,10 +95,12 @@ class StorylineService:
         claim_lease: timedelta = CLAIM_LEASE,
         batch_size: int = BATCH_SIZE,
         guilds: GuildOwnership = EVERYTHING,
+        server_entries: ServerEntriesFn | None = None,
     ) -> None:
         self.store = StorylineStore(db, owner=guilds)
         self.clock = clock
         self._entries = entries
+        self._server_entries = server_entries
         self._send = send
         self._find_existing = find_existing
         self._age_restricted = age_restricted
@@ -156,7 +161,8 @@ class StorylineService:
     async def status(self, guild_id: int) -> StorylineStatus:
         settings = await self.store.require_settings(guild_id)
         state = await self.store.cycle_state(settings)
-        progress = cycle_progress(state.cycle, self.eligible_for(settings), state.posted)
+        own = await self.own_entries(guild_id)
+        progress = cycle_progress(state.cycle, self.eligible_for(settings, own), state.posted)
         return StorylineStatus(
             settings=settings,
             next_run=settings.next_run if settings.active else None,
@@ -178,7 +184,8 @@ class StorylineService:
     async def preview(self, guild_id: int) -> PostPlan:
         """The next scheduled post as it would be sent (nothing is claimed)."""
         settings = await self.store.require_settings(guild_id)
-        pick = await self.store.preview_pick(settings, self.eligible_for(settings))
+        own = await self.own_entries(guild_id)
+        pick = await self.store.preview_pick(settings, self.eligible_for(settings, own))
         if pick is None:
             raise UserError(NO_ENTRIES)
         run = settings.next_run
@@ -188,8 +195,11 @@ class StorylineService:
     async def post_now(self, guild_id: int) -> PostOutcome:
         """`/storyline post`: today's post, now; the scheduled time today will not post again."""
         async with self._slot():
+            own = await self.own_entries(guild_id)
             now = self.clock.now()
-            claim = await self.store.claim_today(guild_id, now, self.eligible_for, owner=self.owner, lease=self._lease)
+            claim = await self.store.claim_today(
+                guild_id, now, self._eligible_with(own), owner=self.owner, lease=self._lease
+            )
             if claim.plan is None:
                 raise UserError(NO_ENTRIES)
             with self._working(guild_id, claim.plan.local_date):
@@ -216,14 +226,25 @@ class StorylineService:
     async def history(self, guild_id: int, limit: int = 14) -> list[PostRecord]:
         return await self.store.history(guild_id, limit)
 
-    def eligible_for(self, settings: StorylineSettings) -> list[str]:
-        """Entry ids this guild may get now (asks about the channel only when it matters)."""
+    def eligible_for(self, settings: StorylineSettings, own: Sequence[RotationEntry] = ()) -> list[str]:
+        """Entry ids this guild may get now (asks about the channel only when it matters):
+        the built-in entries, and the server's own (`own`) unless its settings leave them out."""
         age_restricted = settings.include_mature and self._age_restricted(settings.guild_id, settings.channel_id)
+        entries = self._entries()
+        if own and settings.server_entries:
+            entries = [*entries, *own]
         return eligible_ids(
-            self._entries(),
+            entries,
             include_mature=settings.include_mature,
             channel_age_restricted=age_restricted,
         )
+
+    async def own_entries(self, guild_id: int) -> Sequence[RotationEntry]:
+        """The server's own entries with a storyline (none without a ``server_entries`` source)."""
+        return () if self._server_entries is None else await self._server_entries(guild_id)
+
+    def _eligible_with(self, own: Sequence[RotationEntry]) -> Callable[[StorylineSettings], list[str]]:
+        return lambda settings: self.eligible_for(settings, own)
 
     # -- one guild ----------------------------------------------------------------------------
 
@@ -231,8 +252,9 @@ class StorylineService:
         async with self._slot():
             now = self.clock.now()
             try:
+                own = await self.own_entries(guild_id)
                 claim = await self.store.claim_scheduled(
-                    guild_id, now, self.eligible_for, owner=self.owner, lease=self._lease
+                    guild_id, now, self._eligible_with(own), owner=self.owner, lease=self._lease
                 )
                 if claim.plan is None:
                     return PostOutcome(guild_id, claim.local_date, _CLAIM_RESULTS[claim.status])

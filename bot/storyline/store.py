@@ -98,15 +98,16 @@ class StorylineStore:
                 INSERT INTO storyline_guilds (
                     guild_id, channel_id, local_time, timezone, ping_role_id, thread,
                     include_mature, catch_up_hours, paused, paused_reason, disabled,
-                    next_run_at, next_local_date, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, 0, ?, ?, ?, ?)
+                    next_run_at, next_local_date, created_at, updated_at, server_entries)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, 0, ?, ?, ?, ?, ?)
                 ON CONFLICT (guild_id) DO UPDATE SET
                     channel_id = excluded.channel_id, local_time = excluded.local_time,
                     timezone = excluded.timezone, ping_role_id = excluded.ping_role_id,
                     thread = excluded.thread, include_mature = excluded.include_mature,
                     catch_up_hours = excluded.catch_up_hours, paused = 0,
                     paused_reason = NULL, disabled = 0, next_run_at = excluded.next_run_at,
-                    next_local_date = excluded.next_local_date, updated_at = excluded.updated_at
+                    next_local_date = excluded.next_local_date, updated_at = excluded.updated_at,
+                    server_entries = excluded.server_entries
                 """,
                 (
                     config.guild_id,
@@ -121,6 +122,7 @@ class StorylineStore:
                     run.local_date.isoformat(),
                     to_unix(now),
                     to_unix(now),
+                    int(config.server_entries),
                 ),
             )
             settings = await _settings_in(conn, config.guild_id)
@@ -789,6 +791,7 @@ def _settings_from_row(row: Row) -> StorylineSettings:
         last_result=row["last_result"],
         last_error=row["last_error"],
         last_result_at=None if row["last_result_at"] is None else from_unix(row["last_result_at"]),
+        server_entries=bool(row["server_entries"]),
     )
 
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.catalog import MV, THEMES, WARNINGS, CastMember, Catalog, load_catalog
+from bot.catalog.model import YOUTUBE_SEARCH_URL
 from cogs.mv.render import (
     MATURE_NOTE,
     STANDALONE,
@@ -27,6 +28,7 @@ from cogs.mv.render import (
     search_heading,
     spoiler,
 )
+from cogs.mv.views import card_link_view
 
 CATALOG = load_catalog()
 ENTRY_IDS = [mv.id for mv in CATALOG.entries]
@@ -130,6 +132,26 @@ def test_card_shows_the_facts_of_an_entry() -> None:
     assert embed.footer.text is not None
     assert "000_62f9fa6d10a3f177.txt" in embed.footer.text
     assert "hercampus.com" in embed.footer.text
+
+
+async def test_card_and_button_link_the_video_itself_when_its_id_is_known() -> None:
+    mv = CATALOG.get("bigbang-haru-haru")
+    assert mv is not None
+    direct = "https://www.youtube.com/watch?v=MzCbEdtNbJ0"
+    assert card("bigbang-haru-haru").url == direct
+    (button,) = card_link_view(mv).children
+    assert isinstance(button, discord.ui.Button)
+    assert (button.url, button.label) == (direct, "Watch on YouTube")
+
+
+async def test_card_and_button_search_youtube_without_a_known_id() -> None:
+    mv = CATALOG.get("rose-toxic-till-the-end")
+    assert mv is not None and mv.youtube_url is None
+    search = YOUTUBE_SEARCH_URL + "ROS%C3%89+toxic+till+the+end+MV"
+    assert card("rose-toxic-till-the-end").url == search
+    (button,) = card_link_view(mv).children
+    assert isinstance(button, discord.ui.Button)
+    assert (button.url, button.label) == (search, "Find it on YouTube")
 
 
 def test_card_title_carries_the_hangul_title() -> None:

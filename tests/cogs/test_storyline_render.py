@@ -177,6 +177,15 @@ def test_every_storyline_posts_within_limits_with_the_twist_hidden_and_warnings_
     assert thread_name(mv) == f"{mv.title} — discussion"
 
 
+def test_the_post_links_the_video_itself_when_its_id_is_known_else_a_search() -> None:
+    haru = build_post_embed(entry("bigbang-haru-haru"), plan(mv_id="bigbang-haru-haru"))
+    direct = "https://www.youtube.com/watch?v=MzCbEdtNbJ0"
+    assert haru.url == direct and field(haru, "Watch") == f"[Watch on YouTube]({direct})"
+    rose = build_post_embed(entry("rose-toxic-till-the-end"), plan(mv_id="rose-toxic-till-the-end"))
+    search = "https://www.youtube.com/results?search_query=ROS%C3%89+toxic+till+the+end+MV"
+    assert rose.url == search and field(rose, "Watch") == f"[Find it on YouTube]({search})"
+
+
 def test_the_storyline_follows_the_warnings_in_the_description() -> None:
     mv = entry("vixx-error")
     description = build_post_embed(mv, plan()).description or ""

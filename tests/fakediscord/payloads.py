@@ -147,6 +147,11 @@ def thread_channel(thread_id: int, parent: dict[str, Any], name: str, owner_id: 
     }
 
 
+def dm_channel(channel_id: int, recipient: dict[str, Any]) -> dict[str, Any]:
+    """A DM channel with one user, as Create DM returns it."""
+    return {"id": str(channel_id), "type": 1, "last_message_id": None, "flags": 0, "recipients": [recipient]}
+
+
 def guild(
     guild_id: int,
     name: str,

@@ -5,6 +5,10 @@ with their users, threads, interaction responses), records every REST call so te
 assert what the bot actually sent, and answers unknown routes with a loud 404 so an
 untested call fails the test. Failures (403/404/429) can be injected per route.
 
+It also has DM channels (Create DM; a member with closed DMs gets 403 50007), a CDN outside
+/api/v10 that serves attachments (``/attachments/<channel>/<id>/<filename>``), and Discord's
+400 Invalid Form Body (50035) for invalid modals and message components.
+
 The gateway shards like Discord's: IDENTIFY may carry ``shard: [id, count]``; a socket then
 gets only the guilds with ``(guild_id >> 22) % count == id`` and their events, and IDENTIFY is
 refused with 4010 (invalid shard), 4011 (too many guilds for one shard) or 4014 (privileged
@@ -17,13 +21,14 @@ import asyncio
 import contextlib
 import json
 import math
+import mimetypes
 import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import discord
 import yarl
@@ -150,10 +155,19 @@ class InteractionRecord:
     followups: list[JSON] = field(default_factory=list)
     original: JSON | None = None
     edits: list[JSON] = field(default_factory=list)
+    #: The modal (`custom_id`, `title`, `components`) the bot opened in answer (type 9), once valid.
+    modal: JSON | None = None
 
     async def response(self, timeout: float = 5.0) -> JSON:
         """The callback body (`{"type": 4, "data": {...}}`), once the bot answered."""
         return await asyncio.wait_for(asyncio.shield(self.responded), timeout)
+
+    async def unanswered(self, within: float = 0.3) -> bool:
+        """True if the bot did not answer within `within` seconds (e.g. a click nobody handles)."""
+        with contextlib.suppress(TimeoutError):
+            await self.response(within)
+            return False
+        return True
 
     async def final_message(self, timeout: float = 5.0) -> JSON:
         """What the user ends up seeing: the reply, an edit of a deferred reply, or the first follow-up."""
@@ -170,6 +184,82 @@ class InteractionRecord:
         raise AssertionError(f"no message after a deferred response to interaction {self.id}")
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file a member attaches to a slash command's ATTACHMENT option: ``fake.attachment(...)``."""
+
+    filename: str
+    data: bytes
+    content_type: str | None = None
+
+
+#: The JSON error messages Discord sends with these codes.
+ERROR_MESSAGES = {
+    10062: "Unknown interaction",
+    40060: "Interaction has already been acknowledged.",
+    50007: "Cannot send messages to this user",
+    50024: "Cannot execute action on this channel type",
+    50033: "Invalid Recipient(s)",
+    50035: "Invalid Form Body",
+}
+
+#: Message flag IS_COMPONENTS_V2: layout components at the top level, up to 40 in all.
+IS_COMPONENTS_V2 = 1 << 15
+DM_CHANNEL_TYPES = (1, 3)
+DUPLICATED_CUSTOM_ID = ("COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
+ROW_TOO_WIDE = ("COMPONENT_LAYOUT_WIDTH_EXCEEDED", "The specified component exceeds the maximum width")
+
+
+class FormErrors:
+    """The ``errors`` of Discord's 400 Invalid Form Body (50035): nested by path, ``_errors`` at the leaf."""
+
+    def __init__(self) -> None:
+        self.tree: JSON = {}
+
+    def add(self, path: tuple[str | int, ...], code: str, message: str) -> None:
+        node = self.tree
+        for key in path:
+            node = node.setdefault(str(key), {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+
+    def length(self, path: tuple[str | int, ...], value: Any, low: int, high: int, *, required: bool = True) -> None:
+        """A string (or list) whose length Discord bounds; `required`: missing is an error too."""
+        if value is None:
+            if required:
+                self.add(path, "BASE_TYPE_REQUIRED", "This field is required")
+        elif not isinstance(value, str | list):
+            self.add(path, "BASE_TYPE_STRING", "Must be a string.")
+        elif not low <= len(value) <= high:
+            self.add(path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")
+
+    def number(self, path: tuple[str | int, ...], value: Any, low: int, high: int) -> None:
+        if value is None:
+            return
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.add(path, "NUMBER_TYPE_COERCE", f'Value "{value}" is not int.')
+        elif value < low:
+            self.add(path, "NUMBER_TYPE_MIN", f"int value should be greater than or equal to {low}.")
+        elif value > high:
+            self.add(path, "NUMBER_TYPE_MAX", f"int value should be less than or equal to {high}.")
+
+    def response(self) -> web.Response | None:
+        if not self.tree:
+            return None
+        return json_response({"message": ERROR_MESSAGES[50035], "code": 50035, "errors": self.tree}, 400)
+
+
+def walk_components(components: list[JSON]) -> list[JSON]:
+    """Every component, nested ones too (rows, sections' accessories, containers, labels)."""
+    found: list[JSON] = []
+    for component in components or []:
+        found.append(component)
+        found.extend(walk_components(component.get("components") or []))
+        for key in ("accessory", "component"):
+            if isinstance(component.get(key), dict):
+                found.extend(walk_components([component[key]]))
+    return found
+
+
 class FakeDiscord:
     def __init__(self) -> None:
         self.app_id = p.snowflake()
@@ -178,6 +268,8 @@ class FakeDiscord:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, JSON] = {}
         self.messages: dict[int, JSON] = {}
+        #: Ephemeral messages (only their user sees them, not in history), kept so they can be clicked.
+        self.ephemeral_messages: dict[int, JSON] = {}
         self.reactions: dict[int, dict[str, list[int]]] = {}
         self.users: dict[int, Member] = {}
         self.commands: dict[str, list[JSON]] = {}
@@ -186,6 +278,12 @@ class FakeDiscord:
         self.unknown_routes: list[str] = []
         self.failures: list[Failure] = []
         self.interactions: dict[int, InteractionRecord] = {}
+        #: DM channels by recipient user id; users who closed their DMs to the bot (sends get 50007).
+        self.dm_channels: dict[int, JSON] = {}
+        self.closed_dms: set[int] = set()
+        #: Files on the fake CDN by attachment id (the attachment object, the bytes); paths downloaded.
+        self.files: dict[int, tuple[JSON, bytes]] = {}
+        self.cdn_downloads: list[str] = []
         self.sockets: list[web.WebSocketResponse] = []
         #: The shard ``(shard_id, num_shards)`` each socket identified (or resumed) as.
         self.socket_shards: dict[web.WebSocketResponse, Shard] = {}
@@ -221,6 +319,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{channel}/{attachment}/{filename}", self._cdn)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -360,6 +459,65 @@ class FakeDiscord:
             base = (base & ~int(overwrites[member.user_id]["deny"])) | int(overwrites[member.user_id]["allow"])
         return discord.Permissions(base)
 
+    # -- DMs and files ------------------------------------------------------------------
+
+    def close_dms(self, member: Member) -> None:
+        """The member takes no DMs from the bot: creating a message in their DM answers 403 50007."""
+        self.closed_dms.add(member.user_id)
+
+    def open_dms(self, member: Member) -> None:
+        self.closed_dms.discard(member.user_id)
+
+    def dm_messages(self, member: Member) -> list[JSON]:
+        """The messages the bot sent to the member's DM channel, oldest first."""
+        channel = self.dm_channels.get(member.user_id)
+        if channel is None:
+            return []
+        found = [m for m in self.messages.values() if m["channel_id"] == channel["id"]]
+        return sorted(found, key=lambda m: int(m["id"]))
+
+    def attachment(self, filename: str, data: bytes, *, content_type: str | None = None) -> Upload:
+        """A file for a slash command's ATTACHMENT option: ``slash(..., file=fake.attachment("a.csv", b"..."))``."""
+        return Upload(filename, data, content_type)
+
+    def store_file(
+        self,
+        channel_id: int | str,
+        filename: str,
+        data: bytes,
+        *,
+        content_type: str | None = None,
+        ephemeral: bool = False,
+    ) -> JSON:
+        """Put a file on the fake CDN; returns its attachment object, whose `url` serves the bytes."""
+        attachment_id = p.snowflake()
+        url = f"http://127.0.0.1:{self.port}/attachments/{channel_id}/{attachment_id}/{quote(filename)}"
+        attachment: JSON = {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+        }
+        content_type = content_type or mimetypes.guess_type(filename)[0]
+        if content_type:
+            attachment["content_type"] = content_type
+        if ephemeral:
+            attachment["ephemeral"] = True
+        self.files[attachment_id] = (attachment, data)
+        return attachment
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        """Discord's CDN: an attachment's bytes, outside /api/v10 and without a token."""
+        self.cdn_downloads.append(request.path)
+        raw_id = request.match_info["attachment"]
+        stored = self.files.get(int(raw_id)) if raw_id.isdigit() else None
+        if stored is None or yarl.URL(stored[0]["url"]).path != request.path:
+            return web.Response(status=404, text="Not Found")
+        attachment, data = stored
+        content_type = attachment.get("content_type", "application/octet-stream")
+        return web.Response(body=data, headers={"Content-Type": content_type})
+
     # -- failures -----------------------------------------------------------------------
 
     def fail(
@@ -382,7 +540,7 @@ class FakeDiscord:
             body = {"message": messages[429], "retry_after": retry_after, "global": False}
             headers = {"Via": "1.1 google", "Retry-After": str(retry_after), "X-RateLimit-Scope": "user"}
             return json_response(body, 429, headers)
-        body = {"message": messages.get(status, "error"), "code": code}
+        body = {"message": ERROR_MESSAGES.get(code) or messages.get(status, "error"), "code": code}
         return json_response(body, status)
 
     # -- recording ----------------------------------------------------------------------
@@ -567,7 +725,7 @@ class FakeDiscord:
         raise AssertionError(f"/{name} was never synced to Discord")
 
     def _options(
-        self, definition: JSON, path: list[str], values: JSON, guild: Guild, user: Member
+        self, definition: JSON, path: list[str], values: JSON, guild: Guild, user: Member, channel: JSON | None = None
     ) -> tuple[list[JSON], JSON]:
         """Build nested option payloads using the synced definition's option types."""
         resolved: JSON = {}
@@ -576,7 +734,7 @@ class FakeDiscord:
             sub = next((o for o in options if o["name"] == path[0]), None)
             if sub is None:
                 raise AssertionError(f"{definition['name']} has no subcommand {path[0]}")
-            inner, resolved = self._options(sub, path[1:], values, guild, user)
+            inner, resolved = self._options(sub, path[1:], values, guild, user, channel)
             return [{"type": sub["type"], "name": sub["name"], "options": inner}], resolved
         built = []
         for name, value in values.items():
@@ -603,6 +761,15 @@ class FakeDiscord:
                     k: v for k, v in target.payload().items() if k != "user"
                 }
                 entry["value"] = str(value)
+            elif kind == 11:  # attachment: uploaded to the CDN, the value is its id
+                if not isinstance(value, Upload):
+                    raise AssertionError(f"option {name} is an attachment: pass fake.attachment(filename, data)")
+                where = (channel or {}).get("id", "0")
+                attachment = self.store_file(
+                    where, value.filename, value.data, content_type=value.content_type, ephemeral=True
+                )
+                resolved.setdefault("attachments", {})[attachment["id"]] = attachment
+                entry["value"] = attachment["id"]
             built.append(entry)
         return built, resolved
 
@@ -627,7 +794,7 @@ class FakeDiscord:
     ) -> InteractionRecord:
         name, *path = command.split()
         definition = self._command_definition(guild, name)
-        built, resolved = self._options(definition, path, options, guild, user)
+        built, resolved = self._options(definition, path, options, guild, user, channel)
         if focused is not None:
             leaf = built
             while leaf and leaf[0]["type"] in (1, 2):
@@ -647,25 +814,93 @@ class FakeDiscord:
     async def click(
         self, message: JSON, custom_id: str, guild: Guild, user: Member, *, values: list[str] | None = None
     ) -> InteractionRecord:
-        """Click a button (or choose `values` in a select menu) on a message."""
-        channel = self.channels[int(message["channel_id"])]
-        data: JSON = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
+        """Click a button (or choose `values` in a select menu) on a message the bot posted.
+
+        As Discord does, the interaction carries the message as it is now: the fake keeps every
+        message and its components, also those a previous bot process posted. Only a component
+        the message has, and not disabled, can be used. A click no bot handles stays unanswered
+        (:meth:`InteractionRecord.unanswered`).
+        """
+        current = self._find_message(int(message["id"]))
+        if current is None:
+            raise AssertionError(f"message {message['id']} does not exist (deleted, or never posted by the bot)")
+        used = next((c for c in walk_components(current["components"]) if c.get("custom_id") == custom_id), None)
+        if used is None:
+            raise AssertionError(f"message {current['id']} has no component {custom_id!r} to use")
+        if used.get("disabled"):
+            raise AssertionError(f"component {custom_id!r} is disabled: Discord's client cannot use it")
+        if (used["type"] == 2) != (values is None):
+            raise AssertionError(f"component {custom_id!r} has type {used['type']}: pass values only to a select")
+        channel = self.channels[int(current["channel_id"])]
+        data: JSON = {"custom_id": custom_id, "component_type": used["type"]}
         if values is not None:
             data["values"] = values
-        record, payload = self._interaction(3, data, guild=guild, channel=channel, user=user, message=message)
+        record, payload = self._interaction(3, data, guild=guild, channel=channel, user=user, message=current)
         await self.dispatch("INTERACTION_CREATE", payload)
         return record
+
+    def _find_message(self, message_id: int) -> JSON | None:
+        return self.messages.get(message_id) or self.ephemeral_messages.get(message_id)
 
     async def submit_modal(
         self, custom_id: str, fields: dict[str, str], guild: Guild, channel: JSON, user: Member
     ) -> InteractionRecord:
-        components = [
-            {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]} for key, value in fields.items()
-        ]
-        data = {"custom_id": custom_id, "components": components}
-        record, payload = self._interaction(5, data, guild=guild, channel=channel, user=user)
+        """Submit the modal `custom_id` the bot last opened for `user`, typing `fields` (input custom_id: text).
+
+        Discord sends every text input of the modal: an input not in `fields` keeps its pre-filled
+        `value` (or is empty); values must pass the inputs' own checks (required, min/max_length),
+        since Discord's client does not let a user submit otherwise.
+        """
+        opener = next(
+            (
+                r
+                for r in reversed(self.interactions.values())
+                if r.modal is not None
+                and r.modal.get("custom_id") == custom_id
+                and self._interaction_user_id(r) == user.user_id
+            ),
+            None,
+        )
+        if opener is None or opener.modal is None:
+            raise AssertionError(f"the bot never opened a modal {custom_id!r} for {user.name}: nothing to submit")
+        inputs = [c for c in walk_components(opener.modal["components"]) if c.get("type") == 4]
+        unknown = set(fields) - {c["custom_id"] for c in inputs}
+        if unknown:
+            raise AssertionError(f"modal {custom_id!r} has no text input {sorted(unknown)}")
+        ids = iter(range(1, 1000))
+        rows = []
+        for row in opener.modal["components"]:
+            row_id = row.get("id", next(ids))
+            text_input = row["components"][0]
+            value = fields.get(text_input["custom_id"], text_input.get("value") or "")
+            self._check_typed(custom_id, text_input, value)
+            submitted = {"type": 4, "id": text_input.get("id", next(ids)), "custom_id": text_input["custom_id"]}
+            rows.append({"type": 1, "id": row_id, "components": [{**submitted, "value": value}]})
+        data = {"custom_id": custom_id, "components": rows}
+        # A modal opened from a component carries the message that component is on.
+        message = opener.payload.get("message")
+        if message is not None:
+            message = self._find_message(int(message["id"])) or message
+        record, payload = self._interaction(5, data, guild=guild, channel=channel, user=user, message=message)
         await self.dispatch("INTERACTION_CREATE", payload)
         return record
+
+    @staticmethod
+    def _interaction_user_id(record: InteractionRecord) -> int:
+        user = (record.payload.get("member") or {}).get("user") or record.payload.get("user") or {}
+        return int(user.get("id", 0))
+
+    @staticmethod
+    def _check_typed(modal_id: str, text_input: JSON, value: str) -> None:
+        """What Discord's client enforces before a modal can be submitted."""
+        where = f"modal {modal_id!r}, input {text_input['custom_id']!r}"
+        if not value:
+            if text_input.get("required", True):
+                raise AssertionError(f"{where} is required: Discord's client will not submit it empty")
+            return
+        low, high = text_input.get("min_length") or 0, text_input.get("max_length") or 4000
+        if not low <= len(value) <= high:
+            raise AssertionError(f"{where} takes {low}-{high} characters, not {len(value)}")
 
     # -- reactions from members ---------------------------------------------------------
 
@@ -776,6 +1011,7 @@ class FakeDiscord:
         )
         r("GET", r"/channels/(?P<channel>\d+)", self._get_channel)
         r("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message)
+        r("POST", r"/users/@me/channels", self._create_dm)
         r("GET", r"/channels/(?P<channel>\d+)/messages", self._history)
         r("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message)
         r("PATCH", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._edit_message)
@@ -855,6 +1091,8 @@ class FakeDiscord:
         return self._error_response(403, 50013)
 
     def _bot_lacks(self, channel: JSON, *names: str) -> bool:
+        if channel.get("type") in DM_CHANNEL_TYPES:
+            return False  # a guild's permissions do not apply in DMs
         permissions = self.bot_permissions_in(self._parent_of(channel))
         return not all(getattr(permissions, name) for name in names)
 
@@ -916,8 +1154,13 @@ class FakeDiscord:
             return self._error_response(400, 40060)
         body = call.json or {}
         kind = body.get("type")
-        record.responded.set_result(body)
         data = body.get("data") or {}
+        invalid = self._callback_errors(record, kind, data)
+        if invalid is not None:
+            return invalid  # not acknowledged: the bot may still answer
+        record.responded.set_result(body)
+        if kind == 9:
+            record.modal = data
         ephemeral = bool(data.get("flags", 0) & 64)
         resource: JSON = {"type": kind}
         message_id = None
@@ -925,9 +1168,10 @@ class FakeDiscord:
             message = self._update_component_message(record.payload["message"], data)
         if kind in (4, 5):
             channel = record.payload.get("channel") or {}
-            message = self._store_message(
-                channel, data, call, interaction_id=record.id, persist=not ephemeral and kind != 5
-            )
+            # A deferred reply is a loading message in the channel until the bot edits it.
+            message = self._store_message(channel, data, call, interaction_id=record.id, persist=not ephemeral)
+        if kind == 6 and "message" in record.payload:  # later edits of @original edit the component's message
+            record.original = self._find_message(int(record.payload["message"]["id"])) or record.payload["message"]
         if kind in (4, 5, 7):
             record.original = message
             resource["message"] = message
@@ -946,9 +1190,99 @@ class FakeDiscord:
             }
         )
 
+    def _callback_errors(self, record: InteractionRecord, kind: Any, data: JSON) -> web.Response | None:
+        """Discord's 400s for an interaction response: a modal where none may be, an invalid modal or message."""
+        errors = FormErrors()
+        if kind == 9:
+            if record.payload["type"] in (1, 5):  # not after a modal submit (nor a PING)
+                errors.add(("type",), "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 6, 7, 10, 12}.")
+            else:
+                self._modal_errors(errors, data)
+        elif kind in (4, 7):
+            self._component_errors(errors, ("data",), data)
+        return errors.response()
+
+    @staticmethod
+    def _modal_errors(errors: FormErrors, data: JSON) -> None:
+        """A modal: title 1-45, custom_id 1-100, 1-5 action rows of one text input each."""
+        errors.length(("data", "title"), data.get("title"), 1, 45)
+        errors.length(("data", "custom_id"), data.get("custom_id"), 1, 100)
+        rows = data.get("components")
+        errors.length(("data", "components"), rows, 1, 5)
+        seen: set[str] = set()
+        for r, row in enumerate(rows if isinstance(rows, list) else []):
+            at = ("data", "components", r)
+            if row.get("type") != 1:
+                errors.add((*at, "type"), "BASE_TYPE_CHOICES", "Value must be one of {1}.")
+                continue
+            inner = row.get("components")
+            errors.length((*at, "components"), inner, 1, 1)
+            for i, text_input in enumerate(inner if isinstance(inner, list) else []):
+                where = (*at, "components", i)
+                if text_input.get("type") != 4:
+                    errors.add((*where, "type"), "BASE_TYPE_CHOICES", "Value must be one of {4}.")
+                    continue
+                errors.length((*where, "custom_id"), text_input.get("custom_id"), 1, 100)
+                if text_input.get("custom_id") in seen:
+                    errors.add((*where, "custom_id"), *DUPLICATED_CUSTOM_ID)
+                seen.add(text_input.get("custom_id"))
+                errors.length((*where, "label"), text_input.get("label"), 1, 45)
+                if text_input.get("style") not in (1, 2):
+                    errors.add((*where, "style"), "BASE_TYPE_CHOICES", "Value must be one of {1, 2}.")
+                errors.number((*where, "min_length"), text_input.get("min_length"), 0, 4000)
+                errors.number((*where, "max_length"), text_input.get("max_length"), 1, 4000)
+                errors.length((*where, "value"), text_input.get("value"), 0, 4000, required=False)
+                errors.length((*where, "placeholder"), text_input.get("placeholder"), 0, 100, required=False)
+
+    @staticmethod
+    def _component_errors(errors: FormErrors, at: tuple[str | int, ...], body: JSON) -> None:
+        """A message's components: at most 5 action rows of up to 5 buttons (or one select); custom_id
+        1-100 and unique, button labels up to 80; with IS_COMPONENTS_V2, up to 40 components in all."""
+        components = body.get("components")
+        if not isinstance(components, list):
+            return
+        if (body.get("flags") or 0) & IS_COMPONENTS_V2:
+            if len(walk_components(components)) > 40:
+                errors.add((*at, "components"), "BASE_TYPE_MAX_LENGTH", "Must be 40 or fewer in length.")
+        elif len(components) > 5:
+            errors.add((*at, "components"), "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+        seen: set[str] = set()
+
+        def check(component: JSON, where: tuple[str | int, ...]) -> None:
+            kind = component.get("type")
+            children = component.get("components")
+            if kind == 1 and isinstance(children, list):
+                errors.length((*where, "components"), children, 1, 5)
+                kinds = [c.get("type") for c in children]
+                if any(k != 2 for k in kinds) and len(kinds) > 1:
+                    errors.add((*where, "components"), *ROW_TOO_WIDE)
+            if kind == 4:
+                errors.add((*where, "type"), "COMPONENT_TYPE_INVALID", "Text inputs can only be used in modals")
+            if kind == 2:
+                errors.length((*where, "label"), component.get("label"), 0, 80, required=False)
+                if component.get("style") == 5:
+                    errors.length((*where, "url"), component.get("url"), 1, 512)
+                elif component.get("style") != 6:
+                    errors.length((*where, "custom_id"), component.get("custom_id"), 1, 100)
+            elif kind in (3, 5, 6, 7, 8):
+                errors.length((*where, "custom_id"), component.get("custom_id"), 1, 100)
+            custom_id = component.get("custom_id")
+            if isinstance(custom_id, str):
+                if custom_id in seen:
+                    errors.add((*where, "custom_id"), *DUPLICATED_CUSTOM_ID)
+                seen.add(custom_id)
+            for n, child in enumerate(children if isinstance(children, list) else []):
+                check(child, (*where, "components", n))
+            for key in ("accessory", "component"):
+                if isinstance(component.get(key), dict):
+                    check(component[key], (*where, key))
+
+        for n, component in enumerate(components):
+            check(component, (*at, "components", n))
+
     def _update_component_message(self, clicked: JSON, data: JSON) -> JSON:
         """A type 7 response edits the message whose component was used, in place."""
-        stored = self.messages.get(int(clicked["id"]), clicked)
+        stored = self._find_message(int(clicked["id"])) or clicked
         for key in ("content", "embeds", "components"):
             if key in data:
                 stored[key] = data[key]
@@ -963,6 +1297,9 @@ class FakeDiscord:
             return self._missing(10015)
         channel = record.payload.get("channel") or {}
         body = call.json or {}
+        invalid = self._invalid_components(body)
+        if invalid is not None:
+            return invalid
         message = self._store_message(
             channel, body, call, interaction_id=record.id, persist=not (body.get("flags", 0) & 64)
         )
@@ -979,31 +1316,55 @@ class FakeDiscord:
         record = self._record_for_token(m["token"])
         if record is None:
             return self._missing(10008)
-        base = record.original or {}
-        edited = {**base, **(call.json or {})}
-        if call.files:
-            edited["attachments"] = self._attachments(call)
         if m["message"] == "@original":
-            record.original = edited
+            base = record.original or {}
+        else:
+            found = self._find_message(int(m["message"]))
+            base = found or next((f for f in record.followups if f["id"] == m["message"]), None) or {}
+            if not base:
+                return self._missing(10008)
+        body = call.json or {}
+        invalid = self._invalid_components({"flags": base.get("flags", 0), **body})
+        if invalid is not None:
+            return invalid
+        edited = {**base, **body}
+        channel_id = base.get("channel_id") or (record.payload.get("channel") or {}).get("id", "0")
+        if call.files:
+            edited["attachments"] = self._attachments(call, channel_id)
+        # The message itself changes (as the channel shows it), whether kept in history or ephemeral.
+        stored = self._find_message(int(base["id"])) if base.get("id") else None
+        if stored is not None:
+            self._apply_edit(stored, body, call, edited)
+        if m["message"] == "@original":
+            record.original = stored or edited
         record.edits.append(edited)
         return self._json(edited)
+
+    def _apply_edit(self, message: JSON, body: JSON, call: Call, edited: JSON | None = None) -> None:
+        for key in ("content", "embeds", "components", "flags"):
+            if key in body:
+                message[key] = body[key]
+        if call.files and edited is not None:
+            message["attachments"] = edited["attachments"]
+        elif call.files:
+            message["attachments"] = self._attachments(call, message["channel_id"])
+        elif "attachments" in body:  # the attachments the edit keeps, by id
+            kept = {str(a.get("id")) for a in body["attachments"] or []}
+            message["attachments"] = [a for a in message["attachments"] if a["id"] in kept]
 
     async def _delete_webhook_message(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
         return self._no_content()
 
     # channels and messages
 
-    def _attachments(self, call: Call) -> list[JSON]:
-        return [
-            {
-                "id": str(p.snowflake()),
-                "filename": name,
-                "size": len(data),
-                "url": f"https://cdn.fake/{name}",
-                "proxy_url": f"https://cdn.fake/{name}",
-            }
-            for name, data in call.files
-        ]
+    def _attachments(self, call: Call, channel_id: int | str) -> list[JSON]:
+        """The files the bot uploaded, on the fake CDN."""
+        return [self.store_file(channel_id, name, data) for name, data in call.files]
+
+    def _invalid_components(self, body: JSON) -> web.Response | None:
+        errors = FormErrors()
+        self._component_errors(errors, (), body)
+        return errors.response()
 
     def _store_message(
         self, channel: JSON, body: JSON, call: Call, *, interaction_id: int | None = None, persist: bool = True
@@ -1015,12 +1376,11 @@ class FakeDiscord:
             content=body.get("content") or "",
             embeds=body.get("embeds"),
             components=body.get("components"),
-            attachments=self._attachments(call),
+            attachments=self._attachments(call, channel.get("id", "0")),
             flags=body.get("flags") or 0,
             interaction_id=interaction_id,
         )
-        if persist:
-            self.messages[int(message["id"])] = message
+        (self.messages if persist else self.ephemeral_messages)[int(message["id"])] = message
         return message
 
     async def _get_channel(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
@@ -1031,10 +1391,37 @@ class FakeDiscord:
         channel = self.channels.get(int(m["channel"]))
         if channel is None:
             return self._missing(10003)
-        needed = ["view_channel", "send_messages_in_threads" if channel.get("type") == 11 else "send_messages"]
-        if self._bot_lacks(channel, *needed):
-            return self._forbidden()
+        invalid = self._invalid_components(call.json or {})
+        if invalid is not None:
+            return invalid
+        if channel.get("type") in DM_CHANNEL_TYPES:
+            if self._dm_closed(channel):
+                return self._error_response(403, 50007)
+        else:
+            needed = ["view_channel", "send_messages_in_threads" if channel.get("type") == 11 else "send_messages"]
+            if self._bot_lacks(channel, *needed):
+                return self._forbidden()
         return self._json(self._store_message(channel, call.json or {}, call))
+
+    def _dm_closed(self, channel: JSON) -> bool:
+        """A recipient who closed their DMs, or a bot (bots cannot DM bots)."""
+        for recipient in channel.get("recipients") or []:
+            member = self.users.get(int(recipient["id"]))
+            if int(recipient["id"]) in self.closed_dms or recipient.get("bot") or (member and member.bot):
+                return True
+        return False
+
+    async def _create_dm(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
+        """Create DM: the one DM channel with that user (the same one again on later calls)."""
+        raw = str((call.json or {}).get("recipient_id", ""))
+        if not raw.isdigit() or int(raw) not in self.users:
+            return self._error_response(400, 50033)
+        channel = self.dm_channels.get(int(raw))
+        if channel is None:
+            channel = p.dm_channel(p.snowflake(), self.users[int(raw)].user_payload)
+            self.dm_channels[int(raw)] = channel
+            self.channels[int(channel["id"])] = channel
+        return self._json(channel)
 
     async def _history(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
         channel_id = m["channel"]
@@ -1088,11 +1475,10 @@ class FakeDiscord:
         message = self._message_in(m)
         if isinstance(message, web.Response):
             return message
-        for key, value in (call.json or {}).items():
-            if key in ("content", "embeds", "components", "flags"):
-                message[key] = value
-        if call.files:
-            message["attachments"] = self._attachments(call)
+        invalid = self._invalid_components({"flags": message.get("flags", 0), **(call.json or {})})
+        if invalid is not None:
+            return invalid
+        self._apply_edit(message, call.json or {}, call)
         message["edited_timestamp"] = p.iso(datetime.now(UTC))
         return self._json(self._with_reactions(message))
 
@@ -1149,6 +1535,8 @@ class FakeDiscord:
         if isinstance(message, web.Response):
             return message
         channel = self.channels[int(m["channel"])]
+        if channel.get("type") in DM_CHANNEL_TYPES:
+            return self._error_response(400, 50024)
         if self._bot_lacks(channel, "view_channel", "create_public_threads"):
             return self._forbidden()
         thread = p.thread_channel(int(message["id"]), channel, (call.json or {}).get("name", "thread"), self.app_id)
