@@ -14,6 +14,7 @@ from discord.ext import commands
 
 import cogs
 from bot.catalog import Catalog, load_catalog
+from bot.catalog.server import GuildCatalogs, ServerCatalogStore
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database, database_for
@@ -99,12 +100,20 @@ class LightstickBot(commands.AutoShardedBot):
         self.force_sync = force_sync
         self.catalog_path = catalog_path
         self._catalog: Catalog | None = None
+        self._catalogs: GuildCatalogs | None = None
         self.extensions_to_load = extensions if extensions is not None else discover_extensions()
         self.synced_commands = False
         self._stop_metrics: AsyncCleanup | None = None
         self._database_open = False
         #: Discord's IDENTIFY buckets (from GET /gateway/bot when the count is automatic).
         self.max_concurrency = 1
+
+    @property
+    def catalogs(self) -> GuildCatalogs:
+        """Each server's view: the built-in catalog plus that server's own entries."""
+        if self._catalogs is None:
+            raise RuntimeError("the catalogs are loaded in setup_hook")
+        return self._catalogs
 
     @property
     def catalog(self) -> Catalog:
@@ -133,6 +142,7 @@ class LightstickBot(commands.AutoShardedBot):
         self._catalog = load_catalog(self.catalog_path)
         self._catalog.prepare_about_search()  # so no member's first story-word search pays for it
         log.info("catalog: %d music videos", len(self._catalog.entries))
+        self._catalogs = GuildCatalogs(self._catalog, ServerCatalogStore(self.db, self._catalog))
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
         if self.settings.metrics_port is not None:

@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.catalog import MV, THEMES, Catalog, normalize
 from bot.errors import UserError
 from bot.ui import choice, reply, truncate
+from cogs.mv.group import MV_GROUP
 from cogs.mv.render import (
     PAGE_SIZE,
     build_artist_embed,
@@ -55,9 +56,7 @@ def is_age_restricted(channel: object) -> bool:
 class MVCog(commands.Cog, name="MV"):
     """Music-video lookups: cards, search, random picks, artists and themes."""
 
-    mv = app_commands.Group(
-        name="mv", description="Look up K-pop music videos: stories, themes, artists."
-    )
+    mv = MV_GROUP
 
     def __init__(self, bot: LightstickBot) -> None:
         self.bot = bot
