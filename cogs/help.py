@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.ui import FIELD_COUNT_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, reply, truncate
+from bot.ui import EMBED_TOTAL_LIMIT, FIELD_COUNT_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, reply, truncate
 
 AnyCommand = app_commands.Command[Any, ..., Any]
 
@@ -53,16 +53,44 @@ def help_sections(tree_commands: list[AnyCommand | app_commands.Group]) -> list[
     return sections
 
 
+def section_fields(section: HelpSection) -> list[tuple[str, str]]:
+    """A section as fields of at most 1,024 characters, split between lines, never inside one."""
+    fields: list[tuple[str, str]] = []
+    chunk: list[str] = []
+    for line in (truncate(line, FIELD_VALUE_LIMIT) for line in section.lines):
+        if chunk and len("\n".join([*chunk, line])) > FIELD_VALUE_LIMIT:
+            fields.append(("\u200b" if fields else section.title, "\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        fields.append(("\u200b" if fields else section.title, "\n".join(chunk)))
+    return [(truncate(name, FIELD_NAME_LIMIT), value) for name, value in fields]
+
+
 def build_help_embed(sections: list[HelpSection]) -> discord.Embed:
+    """Every command with its options; when that would pass Discord's 6,000 characters per
+    message, options are left out (their descriptions show as members type the command)."""
+    embed = _help_embed(sections)
+    if len(embed) > EMBED_TOTAL_LIMIT or len(embed.fields) > FIELD_COUNT_LIMIT:
+        embed = _help_embed([HelpSection(s.title, tuple(_strip_options(line) for line in s.lines)) for s in sections])
+    return embed
+
+
+def _help_embed(sections: list[HelpSection]) -> discord.Embed:
     embed = discord.Embed(
         title="Lightstick — commands",
         description="K-pop MV lookups, reaction polls and a daily storyline. Options in [brackets] are optional.",
         colour=EMBED_COLOUR,
     )
-    for section in sections[:FIELD_COUNT_LIMIT]:
-        name, value = truncate(section.title, FIELD_NAME_LIMIT), truncate("\n".join(section.lines), FIELD_VALUE_LIMIT)
-        embed.add_field(name=name, value=value, inline=False)
+    for section in sections:
+        for name, value in section_fields(section):
+            embed.add_field(name=name, value=value, inline=False)
     return embed
+
+
+def _strip_options(line: str) -> str:
+    usage, _, description = line.partition(" — ")
+    return f"{usage.split('** ')[0].rstrip('*')}** — {description}"
 
 
 class Help(commands.Cog):

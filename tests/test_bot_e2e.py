@@ -72,6 +72,9 @@ async def test_help_lists_the_command_tree(fake: FakeDiscord, bots: BotRunner) -
     for command in bot.tree.walk_commands():
         if not hasattr(command, "walk_commands"):
             assert f"/{command.qualified_name}" in text
+    # Within Discord's limits, so nothing is cut: 25 fields of 1,024, 6,000 in all.
+    assert len(embed["fields"]) <= 25 and all(len(f["value"]) <= 1024 for f in embed["fields"])
+    assert len(embed["title"]) + len(text) <= 6000
 
 
 async def test_user_error_becomes_ephemeral_reply(fake: FakeDiscord, bots: BotRunner) -> None:

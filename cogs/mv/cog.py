@@ -1,7 +1,8 @@
 """`/mv …`: look up music videos in the curated catalog and show their cards.
 
-Each handler checks its input, asks the catalog (``bot.catalog``, loaded once at start)
-and answers with an embed from :mod:`cogs.mv.render`. Cards and lists are public unless
+Each handler checks its input, asks the server's catalog — the built-in catalog plus that
+server's own entries (``await bot.catalogs.get(guild_id)``; outside a server the built-in
+one alone) — and answers with an embed from :mod:`cogs.mv.render`. Cards and lists are public unless
 the member asks for ``private``; errors and "nothing found" are always ephemeral.
 """
 
@@ -15,15 +16,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog import MV, THEMES, Catalog, normalize
+from bot.catalog import MV, THEMES, normalize
+from bot.catalog.server import GuildCatalog
 from bot.errors import UserError
 from bot.ui import choice, reply, truncate
+from cogs.mv.curation import CurationCommands
 from cogs.mv.group import MV_GROUP
+from cogs.mv.packs import PackCommands
 from cogs.mv.render import (
     PAGE_SIZE,
     build_artist_embed,
     build_mv_embed,
     build_themes_embed,
+    defuse,
     filtered_no_result_message,
     no_result_message,
     search_heading,
@@ -53,7 +58,7 @@ def is_age_restricted(channel: object) -> bool:
     return bool(is_nsfw()) if callable(is_nsfw) else False
 
 
-class MVCog(commands.Cog, name="MV"):
+class MVCog(PackCommands, CurationCommands, commands.Cog, name="MV"):
     """Music-video lookups: cards, search, random picks, artists and themes."""
 
     mv = MV_GROUP
@@ -63,48 +68,44 @@ class MVCog(commands.Cog, name="MV"):
         self.rng = random.Random()
         self.view_timeout = VIEW_TIMEOUT
         self.page_size = PAGE_SIZE
-        self._by_display_name = {
-            mv.display_name.casefold(): mv for mv in reversed(self.catalog.entries)
-        }
 
-    @property
-    def catalog(self) -> Catalog:
-        return self.bot.catalog
+    async def catalog_for(self, interaction: discord.Interaction) -> GuildCatalog:
+        """The catalog as this server sees it: built-in entries and its own (cached per guild,
+        so autocomplete pays for a read only on a guild's first use)."""
+        return await self.bot.catalogs.get(interaction.guild_id)
 
     # -- shared steps -------------------------------------------------------------------
 
-    def find_mv(self, text: str) -> MV | None:
+    @staticmethod
+    def find_mv(catalog: GuildCatalog, text: str) -> MV | None:
         """An id (what autocomplete sends), a full "Title — Artist (year)", or the best match."""
-        text = text.strip()
-        found = self.catalog.get(text) or self._by_display_name.get(text.casefold())
-        if found is not None:
-            return found
-        best = self.catalog.search(text, limit=1)
-        return best[0] if best else None
+        return catalog.find(text)
 
-    def resolve_artist(self, name: str) -> str:
+    @staticmethod
+    def resolve_artist(catalog: GuildCatalog, name: str) -> str:
         """The catalog's spelling of an act or group, or a UserError naming close ones."""
-        known = self.catalog.artist_named(name)
+        known = catalog.artist_named(name)
         if known is not None:
             return known
         close = dict.fromkeys(
             act
-            for mv in self.catalog.suggestions(name, limit=5)
+            for mv in catalog.suggestions(name, limit=5)
             for act in (mv.artist, mv.group)
             if act
         )
-        hint = f" Did you mean {', '.join(list(close)[:5])}?" if close else ""
+        hint = f" Did you mean {defuse(', '.join(list(close)[:5]))}?" if close else ""
         raise UserError(f"No artist called “{truncate(name, 100)}” in the catalog.{hint}")
 
-    def resolve_universe(self, name: str) -> str:
+    @staticmethod
+    def resolve_universe(catalog: GuildCatalog, name: str) -> str:
         """The catalog's spelling of a story universe (a part of its name will do)."""
         key = normalize(name)
-        universes = [universe for universe, _ in self.catalog.universes()]
+        universes = [universe for universe, _ in catalog.universes()]
         exact = [universe for universe in universes if normalize(universe) == key]
         partial = [universe for universe in universes if key and key in normalize(universe)]
         if exact or len(partial) == 1:
             return (exact or partial)[0]
-        known = ", ".join(universes) or "none yet"
+        known = truncate(defuse(", ".join(universes)), 1500) or "none yet"
         shown = truncate(name, 100)
         raise UserError(f"No story universe called “{shown}” in the catalog. Universes: {known}.")
 
@@ -120,7 +121,8 @@ class MVCog(commands.Cog, name="MV"):
         self, interaction: discord.Interaction, mv: MV, *, private: bool = False
     ) -> None:
         age_restricted = is_age_restricted(interaction.channel)
-        embed = build_mv_embed(mv, self.catalog, age_restricted_channel=age_restricted)
+        catalog = await self.catalog_for(interaction)  # the universe's neighbours, as of now
+        embed = build_mv_embed(mv, catalog, age_restricted_channel=age_restricted)
         await reply(interaction, embed=embed, view=card_link_view(mv), ephemeral=private)
 
     # -- autocomplete -------------------------------------------------------------------
@@ -128,20 +130,19 @@ class MVCog(commands.Cog, name="MV"):
     async def mv_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            choice(mv.display_name, mv.id)
-            for mv in self.catalog.autocomplete(current, CHOICE_LIMIT)
-        ]
+        catalog = await self.catalog_for(interaction)
+        return [choice(mv.display_name, mv.id) for mv in catalog.autocomplete(current, CHOICE_LIMIT)]
 
     async def artist_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [choice(name, name) for name in self.catalog.artists_matching(current, CHOICE_LIMIT)]
+        catalog = await self.catalog_for(interaction)
+        return [choice(name, name) for name in catalog.artists_matching(current, CHOICE_LIMIT)]
 
     async def theme_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        counts = dict(self.catalog.themes_with_counts())
+        counts = dict((await self.catalog_for(interaction)).themes_with_counts())
         ordered = sorted(THEMES, key=lambda theme: (-counts.get(theme, 0), theme))
         key = current.strip().casefold()
         starts = [t for t in ordered if t.startswith(key)]
@@ -155,9 +156,10 @@ class MVCog(commands.Cog, name="MV"):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         key = normalize(current)
+        catalog = await self.catalog_for(interaction)
         return [
             choice(f"{name} — {len(members)} MVs", name)
-            for name, members in self.catalog.universes()
+            for name, members in catalog.universes()
             if key in normalize(name)
         ][:CHOICE_LIMIT]
 
@@ -173,9 +175,10 @@ class MVCog(commands.Cog, name="MV"):
     async def show(
         self, interaction: discord.Interaction, mv: Query, private: bool = False
     ) -> None:
-        found = self.find_mv(mv)
+        catalog = await self.catalog_for(interaction)
+        found = self.find_mv(catalog, mv)
         if found is None:
-            await reply(interaction, no_result_message(mv, self.catalog.suggestions(mv)))
+            await reply(interaction, no_result_message(mv, catalog.suggestions(mv)))
             return
         await self.send_card(interaction, found, private=private)
 
@@ -204,18 +207,19 @@ class MVCog(commands.Cog, name="MV"):
         query = query or ""
         if not query.strip() and not (artist or theme or year or universe):
             raise UserError("Type something to search for, or pick a filter (artist, theme…).")
-        artist = self.resolve_artist(artist) if artist else None
+        catalog = await self.catalog_for(interaction)
+        artist = self.resolve_artist(catalog, artist) if artist else None
         theme = self.resolve_theme(theme) if theme else None
-        universe = self.resolve_universe(universe) if universe else None
-        results = self.catalog.search(
+        universe = self.resolve_universe(catalog, universe) if universe else None
+        results = catalog.search(
             query, artist=artist, theme=theme, year=year, universe=universe, limit=SEARCH_LIMIT
         )
         heading = search_heading(query, artist=artist, theme=theme, year=year, universe=universe)
         if not results and (artist or theme or year or universe):
-            unfiltered = self.catalog.search(query, limit=3) if query.strip() else []
+            unfiltered = catalog.search(query, limit=3) if query.strip() else []
             raise UserError(filtered_no_result_message(heading, unfiltered))
         if not results:
-            await reply(interaction, no_result_message(query, self.catalog.suggestions(query)))
+            await reply(interaction, no_result_message(query, catalog.suggestions(query)))
             return
         view = SearchView(
             results,
@@ -246,9 +250,10 @@ class MVCog(commands.Cog, name="MV"):
         year: Year | None = None,
         private: bool = False,
     ) -> None:
-        artist = self.resolve_artist(artist) if artist else None
+        catalog = await self.catalog_for(interaction)
+        artist = self.resolve_artist(catalog, artist) if artist else None
         theme = self.resolve_theme(theme) if theme else None
-        pool = self.catalog.filter(artist=artist, theme=theme, year=year)
+        pool = catalog.filter(artist=artist, theme=theme, year=year)
         if not pool:
             asked = search_heading("", artist=artist, theme=theme, year=year)
             raise UserError(f"No MV in the catalog matches {asked}. Try fewer filters.")
@@ -264,14 +269,15 @@ class MVCog(commands.Cog, name="MV"):
     async def artist(
         self, interaction: discord.Interaction, name: Query, private: bool = False
     ) -> None:
-        act = self.resolve_artist(name)
-        embed = build_artist_embed(act, self.catalog.by_artist(act))
+        catalog = await self.catalog_for(interaction)
+        act = self.resolve_artist(catalog, name)
+        embed = build_artist_embed(act, catalog.by_artist(act))
         await reply(interaction, embed=embed, ephemeral=private)
 
     @mv.command(name="themes", description="List the MV themes with how many MVs carry each.")
     @app_commands.describe(private=PRIVATE_HELP)
     async def themes(self, interaction: discord.Interaction, private: bool = False) -> None:
-        embed = build_themes_embed(self.catalog.themes_with_counts())
+        embed = build_themes_embed((await self.catalog_for(interaction)).themes_with_counts())
         await reply(interaction, embed=embed, ephemeral=private)
 
     # Autocomplete wiring (after the commands exist).

@@ -4,11 +4,15 @@ They take catalog values and return embeds or text, touching no network and no s
 every catalog entry can be rendered in a test and checked against Discord's limits. Two
 promises hold for every card: a twist only ever appears between ``||`` spoiler bars (a
 cut never drops the closing bars), and content warnings are always shown in plain sight.
+Entry text — the shipped catalog's and a server's own, which members typed — goes through
+:func:`defuse` wherever it is shown, so it can neither open a spoiler, nor format, nor
+read as a mention.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +21,7 @@ from urllib.parse import urlsplit
 import discord
 
 from bot.catalog import MV, THEMES, Catalog, normalize
+from bot.catalog.server import GuildCatalog
 from bot.ui import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
@@ -30,6 +35,9 @@ from bot.ui import (
 )
 
 log = logging.getLogger(__name__)
+
+#: What a card's universe line is looked up in: the built-in catalog or a guild's view.
+AnyCatalog = Catalog | GuildCatalog
 
 #: Short facts (artist, album, themes) never need more; capping them keeps room for the story.
 SHORT_FIELD_LIMIT = 256
@@ -49,6 +57,11 @@ MATURE_NOTE = (
     "The storyline is hidden behind the spoiler below."
 )
 MATURE_MARK = "🔞 Marked mature (graphic content)."
+SERVER_ENTRY_FIELD = "Added by this server"
+#: ``@everyone``, ``@here``, ``<@id>``, ``<@!id>``, ``<@&id>``: an invisible space after the
+#: ``@`` makes each plain text (and ``allowed_mentions`` is none besides).
+_MENTION = re.compile(r"@(?=everyone|here|[!&]?[0-9])")
+_ZERO_WIDTH_SPACE = "\u200b"
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -59,12 +72,26 @@ def defuse_bars(text: str) -> str:
     return text.replace("|", _SAFE_BAR)
 
 
+def defuse_mentions(text: str) -> str:
+    """``@everyone``, ``@here`` and user or role mentions as plain text (nobody is pinged)."""
+    return _MENTION.sub("@" + _ZERO_WIDTH_SPACE, text)
+
+
+def defuse(text: str) -> str:
+    """Entry text as it was written: no spoiler bars, no markdown, no mentions.
+
+    Cut it after defusing (``truncate(defuse(text), n)``), never before, so an escape is
+    never separated from what it escapes into a working markup character.
+    """
+    return defuse_mentions(discord.utils.escape_markdown(defuse_bars(text)))
+
+
 def spoiler(text: str, limit: int) -> str:
     """``||text||`` in at most ``limit`` characters; a cut shortens the inside, never the bars."""
     room = limit - 2 * len(SPOILER)
     if room < 1:
         return ""
-    return f"{SPOILER}{truncate(defuse_bars(text), room)}{SPOILER}"
+    return f"{SPOILER}{truncate(defuse(text), room)}{SPOILER}"
 
 
 def join_lines(lines: Sequence[str], limit: int) -> str:
@@ -95,7 +122,7 @@ def head_then_story(head: Sequence[str | None], story: str | None, budget: int, 
     room = budget - len(text) - len(gap)
     if not story or room < 10:
         return text
-    return text + gap + (spoiler(story, room) if hidden else truncate(defuse_bars(story), room))
+    return text + gap + (spoiler(story, room) if hidden else truncate(defuse(story), room))
 
 
 def release_text(mv: MV) -> str:
@@ -108,7 +135,7 @@ def release_text(mv: MV) -> str:
 
 def card_title(mv: MV) -> str:
     title = f"{mv.title} ({mv.title_ko})" if mv.title_ko and mv.title_ko != mv.title else mv.title
-    return truncate(defuse_bars(title), TITLE_LIMIT)
+    return truncate(defuse(title), TITLE_LIMIT)
 
 
 def source_label(source: str) -> str:
@@ -120,8 +147,10 @@ def source_label(source: str) -> str:
 
 
 def sources_footer(mv: MV) -> str:
+    """``id · Sources: …`` (a server's entry may cite none: then its id alone)."""
     labels = list(dict.fromkeys(source_label(s) for s in mv.sources))
-    return truncate(defuse_bars(f"{mv.id} · Sources: " + " · ".join(labels)), FOOTER_BUDGET)
+    sources = " · Sources: " + " · ".join(labels) if labels else ""
+    return truncate(defuse_bars(mv.id + sources), FOOTER_BUDGET)
 
 
 def warning_line(mv: MV) -> str | None:
@@ -133,7 +162,7 @@ def warning_line(mv: MV) -> str | None:
 def short_line(mv: MV) -> str:
     """One list line: ``**Title** — Artist (year)`` with ⚠️/🔞 marks."""
     marks = ("  🔞" if mv.mature else "") + ("  ⚠️" if mv.content_warnings else "")
-    return defuse_bars(f"**{mv.title}** — {mv.credit} ({mv.year})") + marks
+    return f"**{defuse(mv.title)}** — {defuse(mv.credit)} ({mv.year})" + marks
 
 
 # --------------------------------------------------------------------------- the card
@@ -150,7 +179,7 @@ class _Field:
         return len(self.name) + len(self.value)
 
 
-def build_mv_embed(mv: MV, catalog: Catalog, *, age_restricted_channel: bool) -> discord.Embed:
+def build_mv_embed(mv: MV, catalog: AnyCatalog, *, age_restricted_channel: bool) -> discord.Embed:
     """The MV card. Mature entries outside age-restricted channels show a reduced card."""
     restricted = mv.mature and not age_restricted_channel
     title = card_title(mv)
@@ -183,14 +212,15 @@ def _mature_line(mv: MV, restricted: bool) -> str | None:
     return MATURE_NOTE if restricted else MATURE_MARK
 
 
-def _card_fields(mv: MV, catalog: Catalog, *, restricted: bool) -> list[_Field]:
+def _card_fields(mv: MV, catalog: AnyCatalog, *, restricted: bool) -> list[_Field]:
     fields = [
-        _Field("Artist", truncate(defuse_bars(mv.credit), SHORT_FIELD_LIMIT), True),
+        _Field("Artist", truncate(defuse(mv.credit), SHORT_FIELD_LIMIT), True),
         _Field("Released", release_text(mv), True),
     ]
     if mv.album:
-        fields.append(_Field("Album", truncate(defuse_bars(mv.album), SHORT_FIELD_LIMIT), True))
-    fields.append(_Field("Themes", truncate(", ".join(mv.themes), SHORT_FIELD_LIMIT), True))
+        fields.append(_Field("Album", truncate(defuse(mv.album), SHORT_FIELD_LIMIT), True))
+    if mv.themes:  # a server's entry may have none (Discord refuses an empty field)
+        fields.append(_Field("Themes", truncate(", ".join(mv.themes), SHORT_FIELD_LIMIT), True))
     if mv.cast and not restricted:
         cast = join_lines([_cast_line(m.name, m.role) for m in mv.cast], FIELD_VALUE_LIMIT)
         fields.append(_Field("Cast", cast, False))
@@ -198,14 +228,24 @@ def _card_fields(mv: MV, catalog: Catalog, *, restricted: bool) -> list[_Field]:
         fields.append(_Field("Twist (spoiler)", spoiler(mv.twist, FIELD_VALUE_LIMIT), False))
     if mv.universe:
         fields.append(_Field("Universe", _universe_text(mv, catalog), False))
+    if mv.from_server:
+        fields.append(_Field(SERVER_ENTRY_FIELD, server_credit(mv), False))
     return fields
 
 
+def server_credit(mv: MV) -> str:
+    """Who suggested and who approved a server's entry, as user mentions. Mentions in an embed
+    never ping, and every reply is sent with ``allowed_mentions`` none besides."""
+    suggested = f"<@{mv.suggested_by}>" if mv.suggested_by else "a member"
+    approved = f"<@{mv.approved_by}>" if mv.approved_by else "a curator"
+    return f"Suggested by {suggested} · approved by {approved}"
+
+
 def _cast_line(name: str, role: str | None) -> str:
-    return defuse_bars(f"{name} — {role}" if role else name)
+    return defuse(f"{name} — {role}" if role else name)
 
 
-def _universe_text(mv: MV, catalog: Catalog) -> str:
+def _universe_text(mv: MV, catalog: AnyCatalog) -> str:
     assert mv.universe is not None
     members = sorted(
         (other for other in catalog.filter(universe=mv.universe) if other.universe == mv.universe),
@@ -216,14 +256,15 @@ def _universe_text(mv: MV, catalog: Catalog) -> str:
     if mv.id in ids:
         heading += f" · part {ids.index(mv.id) + 1} of {len(ids)}"
     before, after = catalog.universe_neighbours(mv)
-    lines = [truncate(heading, SHORT_FIELD_LIMIT)]
+    lines = [truncate(defuse(heading), SHORT_FIELD_LIMIT)]
     if before is not None:
-        lines.append(f"◀ Previous: {before.display_name}")
+        lines.append(f"◀ Previous: {defuse(before.display_name)}")
     if after is not None:
-        lines.append(f"▶ Next: {after.display_name}")
-    if len(members) > 1:
-        lines.append(f"The whole story: `/mv search universe:{mv.universe}`")
-    return join_lines([defuse_bars(line) for line in lines], FIELD_VALUE_LIMIT)
+        lines.append(f"▶ Next: {defuse(after.display_name)}")
+    universe = defuse_bars(mv.universe)
+    if len(members) > 1 and "`" not in universe:  # inside a code span nothing formats or mentions
+        lines.append(f"The whole story: `/mv search universe:{universe}`")
+    return join_lines(lines, FIELD_VALUE_LIMIT)
 
 
 # --------------------------------------------------------------------------- search pages
@@ -256,7 +297,7 @@ def search_heading(
         parts.append(str(year))
     if universe:
         parts.append(f"universe {truncate(universe, 60)}")
-    return defuse_bars(" · ".join(parts)) or "every MV"
+    return defuse(" · ".join(parts)) or "every MV"
 
 
 def build_search_embed(
@@ -296,7 +337,7 @@ def no_result_message(query: str, suggestions: Sequence[MV]) -> str:
     shown = discord.utils.escape_markdown(truncate(query.strip(), 100)) or "that"
     text = f"No MV in the catalog matches “{shown}”."
     if suggestions:
-        closest = "\n".join(f"• {mv.display_name}" for mv in suggestions)
+        closest = "\n".join(f"• {defuse(mv.display_name)}" for mv in suggestions)
         text += f" Closest matches:\n{closest}\nType one into `/mv show` and pick it from the list."
     else:
         text += " Try fewer words or another spelling, or browse with `/mv themes` or `/mv random`."
@@ -307,7 +348,7 @@ def filtered_no_result_message(heading: str, unfiltered: Sequence[MV]) -> str:
     """Nothing inside the filters: say what was asked, and what the words find without them."""
     text = f"No MV in the catalog matches {heading}."
     if unfiltered:
-        found = "\n".join(f"• {mv.display_name}" for mv in unfiltered)
+        found = "\n".join(f"• {defuse(mv.display_name)}" for mv in unfiltered)
         text += f" Without the filters it finds:\n{found}\nTry fewer filters."
     else:
         text += " Try fewer filters."
@@ -338,7 +379,7 @@ def build_artist_embed(name: str, mvs: Sequence[MV]) -> discord.Embed:
     summary = f"{len(mvs)} MV{'s' if len(mvs) != 1 else ''} in the catalog, in release order"
     if solo:
         summary += f", including {solo} solo MV{'s' if solo != 1 else ''} by members"
-    title = truncate(defuse_bars(f"{name} — music videos"), TITLE_LIMIT)
+    title = truncate(defuse(f"{name} — music videos"), TITLE_LIMIT)
     embed = discord.Embed(title=title, description=summary + ".", colour=CARD_COLOUR)
     embed.set_footer(text="Open a card with /mv show")
     used = len(title) + len(embed.description or "") + len(embed.footer.text or "")
@@ -348,7 +389,7 @@ def build_artist_embed(name: str, mvs: Sequence[MV]) -> discord.Embed:
             rest = sum(len(found) for _, found in groups[position:])
             field_name, value = "More", f"… and {rest} more MVs"
         else:
-            field_name = truncate(defuse_bars(group), FIELD_NAME_LIMIT)
+            field_name = truncate(defuse(group), FIELD_NAME_LIMIT)
             lines = [_artist_line(mv, name) for mv in items]
             room = min(FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT - used - len(field_name))
             if room < 20:
@@ -366,9 +407,9 @@ def _same_act(one: str, other: str) -> bool:
 
 
 def _artist_line(mv: MV, act: str) -> str:
-    by = "" if _same_act(mv.artist, act) else f" — {mv.artist}"
+    by = "" if _same_act(mv.artist, act) else f" — {defuse(mv.artist)}"
     mark = " 🔞" if mv.mature else ""
-    return defuse_bars(f"`{mv.year}` **{mv.title}**{by}") + mark
+    return f"`{mv.year}` **{defuse(mv.title)}**{by}" + mark
 
 
 # --------------------------------------------------------------------------- themes

@@ -721,7 +721,8 @@ class PollsCog(commands.Cog, name="Polls"):
     async def artist_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        ranked = self.bot.catalog.artists_matching(current, CHOICE_LIMIT)
+        catalog = await self.bot.catalogs.get(interaction.guild_id)  # with this server's own entries
+        ranked = catalog.artists_matching(current, CHOICE_LIMIT)
         return [choice(name, name) for name in ranked]
 
     async def theme_autocomplete(
@@ -789,9 +790,8 @@ class PollsCog(commands.Cog, name="Polls"):
             raise UserError("Pick a `year`, an `artist` or a `theme` so I know which MVs to put in the poll.")
         if theme and theme.strip().casefold() not in THEMES:
             raise UserError(f"“{truncate(theme, 100)}” is not a theme; pick one from the list.")
-        found = self.bot.catalog.filter(
-            artist=artist or None, theme=theme.strip().casefold() if theme else None, year=year
-        )
+        catalog = await self.bot.catalogs.get(interaction.guild_id)  # with this server's own entries
+        found = catalog.filter(artist=artist or None, theme=theme.strip().casefold() if theme else None, year=year)
         if len(found) < 2:
             raise UserError("Fewer than 2 MVs in the catalog match that; a poll needs at least 2. Try fewer filters.")
         if len(found) > 20:

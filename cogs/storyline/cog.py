@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import MV
+from bot.catalog.server import GuildCatalog
 from bot.errors import UserError
 from bot.scheduler import cancel_and_wait
 from bot.storyline import (
@@ -173,6 +174,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
             find_existing=self.find_post,
             age_restricted=self.channel_age_restricted,
             guilds=bot.ownership,
+            server_entries=bot.catalogs.storyline_entries,
         )
         self._starter: asyncio.Task[None] | None = None
 
@@ -191,8 +193,12 @@ class StorylineCog(commands.Cog, name="Storyline"):
         await cancel_and_wait(self._starter)
         await self.service.stop()
 
-    def find_mv(self, mv_id: str) -> MV | None:
-        return self.bot.catalog.get(mv_id)
+    async def catalog_for(self, guild_id: int) -> GuildCatalog:
+        """The guild's catalog: built-in entries and its own (``s-12``), where a post's MV is."""
+        return await self.bot.catalogs.get(guild_id)
+
+    async def find_mv(self, guild_id: int, mv_id: str) -> MV | None:
+        return (await self.catalog_for(guild_id)).get(mv_id)
 
     # -- the Discord side of the service --------------------------------------------------
 
@@ -230,7 +236,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
     async def send_post(self, plan: PostPlan) -> SendResult:
         """Send one claimed day's post (and open its thread). PostFailed = definitely not sent."""
         channel = await self.resolve_channel(plan.guild_id, plan.channel_id)
-        mv = self.find_mv(plan.mv_id)
+        mv = await self.find_mv(plan.guild_id, plan.mv_id)
         if mv is None:
             raise PostFailed(f"The MV {plan.mv_id!r} is no longer in the catalog.")
         self.check_send_permissions(channel)
@@ -273,7 +279,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
         async for message in channel.history(limit=RECENT_MESSAGES):
             if message.author.id == me and any(embed.title == title for embed in message.embeds):
                 thread_id = message.thread.id if message.thread is not None else None
-                mv = self.find_mv(plan.mv_id)
+                mv = await self.find_mv(plan.guild_id, plan.mv_id)
                 if plan.thread and thread_id is None and mv is not None:
                     thread_id = await self.open_thread(message, mv)
                 return SendResult(message.id, thread_id)
@@ -322,6 +328,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
         thread="Open a discussion thread on each post (default: on)",
         include_mature="Also post MVs marked mature (only if the channel is age-restricted)",
         catch_up_hours="After downtime, still post up to this many hours late (0–23, default 6)",
+        server_entries="Also post this server's own MVs that have a storyline (default: on)",
     )
     async def setup_storyline(
         self,
@@ -333,6 +340,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
         thread: bool = True,
         include_mature: bool = False,
         catch_up_hours: CatchUpHours | None = None,
+        server_entries: bool = True,
     ) -> None:
         guild_id = require_manager(interaction)
         target = await self.text_channel_for(interaction, channel)
@@ -345,6 +353,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
             thread=thread,
             include_mature=include_mature,
             catch_up_hours=catch_up_hours,
+            server_entries=server_entries,
         )
         assert interaction.guild is not None and interaction.guild.me is not None
         problem = setup_problems(target, interaction.guild.me, thread=thread, ping_role=ping_role)
@@ -352,7 +361,8 @@ class StorylineCog(commands.Cog, name="Storyline"):
             raise UserError(problem)
         status = await self.service.setup(config)
         notes = setup_notes(status.settings, age_restricted=is_age_restricted(target))
-        await reply(interaction, embed=build_status_embed(status, self.find_mv, notes=notes))
+        catalog = await self.catalog_for(guild_id)
+        await reply(interaction, embed=build_status_embed(status, catalog.get, notes=notes))
 
     @setup_storyline.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -365,14 +375,16 @@ class StorylineCog(commands.Cog, name="Storyline"):
     async def status(self, interaction: discord.Interaction) -> None:
         guild_id = require_manager(interaction)
         status = await self.service.status(guild_id)
-        await reply(interaction, embed=build_status_embed(status, self.find_mv))
+        catalog = await self.catalog_for(guild_id)
+        await reply(interaction, embed=build_status_embed(status, catalog.get))
 
     @storyline.command(name="today", description="Today's storyline: the link, or when it will come.")
     async def today(self, interaction: discord.Interaction) -> None:
         guild_id = require_guild(interaction)
         today = await self.service.today(guild_id)
         settings = await self.settings_for(guild_id)
-        await reply(interaction, today_message(today, settings, self.find_mv))
+        catalog = await self.catalog_for(guild_id)
+        await reply(interaction, today_message(today, settings, catalog.get))
 
     @storyline.command(name="post", description="Post today's storyline now; it counts as today's post.")
     @app_commands.default_permissions(manage_guild=True)
@@ -381,7 +393,8 @@ class StorylineCog(commands.Cog, name="Storyline"):
         settings = await self.settings_for(guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self.service.post_now(guild_id)
-        await reply(interaction, post_now_message(outcome, guild_id, settings.channel_id, self.find_mv))
+        catalog = await self.catalog_for(guild_id)
+        await reply(interaction, post_now_message(outcome, guild_id, settings.channel_id, catalog.get))
 
     @storyline.command(name="skip", description="Skip the next scheduled storyline.")
     @app_commands.default_permissions(manage_guild=True)
@@ -422,7 +435,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
         guild_id = require_manager(interaction)
         plan = await self.service.preview(guild_id)
         settings = await self.settings_for(guild_id)
-        mv = self.find_mv(plan.mv_id)
+        mv = await self.find_mv(guild_id, plan.mv_id)
         if mv is None:
             raise UserError("The next storyline's MV is no longer in the catalog; it will be replaced.")
         await reply(
@@ -436,4 +449,5 @@ class StorylineCog(commands.Cog, name="Storyline"):
     async def history(self, interaction: discord.Interaction) -> None:
         guild_id = require_guild(interaction)
         records = await self.service.history(guild_id)
-        await reply(interaction, embed=build_history_embed(records, self.find_mv))
+        catalog = await self.catalog_for(guild_id)
+        await reply(interaction, embed=build_history_embed(records, catalog.get))

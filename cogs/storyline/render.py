@@ -48,6 +48,7 @@ from cogs.mv.render import (
     MATURE_MARK,
     SHORT_FIELD_LIMIT,
     card_title,
+    defuse,
     defuse_bars,
     head_then_story,
     join_lines,
@@ -127,7 +128,7 @@ def mv_name(mv_id: str | None, find: FindMV) -> str:
     if mv_id is None:
         return "—"
     mv = find(mv_id)
-    return defuse_bars(mv.display_name) if mv else f"`{mv_id}` (no longer in the catalog)"
+    return defuse(mv.display_name) if mv else f"`{mv_id}` (no longer in the catalog)"
 
 
 def sentence(text: str) -> str:
@@ -167,7 +168,7 @@ def build_post_embed(mv: MV, plan: PostPlan, *, local_time: str | None = None) -
     title = post_title(plan.local_date)
     fields: list[tuple[str, str, bool]] = [
         ("MV", card_title(mv), True),
-        ("Artist", truncate(defuse_bars(mv.credit), SHORT_FIELD_LIMIT), True),
+        ("Artist", truncate(defuse(mv.credit), SHORT_FIELD_LIMIT), True),
         ("Year", str(mv.year), True),
     ]
     if mv.twist:
@@ -265,7 +266,8 @@ def _options_text(settings: StorylineSettings) -> str:
     ping = role_mention(settings.ping_role_id) if settings.ping_role_id else "no ping"
     thread = "thread on" if settings.thread else "no thread"
     mature = "mature on" if settings.include_mature else "mature off"
-    return f"{ping} · {thread} · {mature} · catch-up {settings.catch_up_hours} h"
+    own = "server entries on" if settings.server_entries else "server entries off"
+    return f"{ping} · {thread} · {mature} · {own} · catch-up {settings.catch_up_hours} h"
 
 
 def _next_post_text(status: StorylineStatus) -> str:

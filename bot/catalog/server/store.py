@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -250,6 +250,25 @@ class ServerCatalogStore:
         assert suggestion is not None
         return suggestion
 
+    async def check_member(
+        self, guild_id: int, member_id: int, *, now: datetime, member_role_ids: Collection[int] = ()
+    ) -> CurationSettings:
+        """What :meth:`submit` checks about the member, read-only (suggestions open, the role,
+        room, pending count, cooldown), so a member is refused before typing an entry."""
+        settings = await self.settings(guild_id)
+        _check_may_suggest(settings, member_role_ids)
+        await _check_room(self.db, guild_id)
+        await _check_member(self.db, settings, member_id, now)
+        return settings
+
+    async def check_entry(self, guild_id: int, fields: Mapping[str, Any], *, against: GuildCatalog | None = None) -> MV:
+        """What :meth:`submit` checks about the entry, read-only: valid, and not an MV the
+        catalog has, this server has, or a member already suggested (pending or turned down)."""
+        mv = validate_server_entry(fields)
+        self._check_in_memory(against, mv)
+        await _check_not_known(self.db, guild_id, EntryKeys.of(mv))
+        return mv
+
     async def suggestion(self, guild_id: int, suggestion_id: int) -> Suggestion | None:
         return await _suggestion_in(self.db, guild_id, suggestion_id)
 
@@ -425,6 +444,57 @@ class ServerCatalogStore:
         self._changed(guild_id)
         return entry
 
+    async def import_entries(
+        self,
+        guild_id: int,
+        entries: Sequence[MV],
+        actor_id: int,
+        *,
+        now: datetime,
+        against: GuildCatalog | None = None,
+    ) -> list[int]:
+        """`/mv import`: add validated entries (a pack's dry run) with their history rows (the
+        importer as actor and approver) in ONE transaction: all of them, or on any refusal or
+        failure none. A UserError when they would take the server past :data:`MAX_ENTRIES`,
+        or when two of them, or one and a stored entry, are the same MV by the stored keys
+        (title and artist, or the video), or break a rule across entries (``against``: the
+        guild's view, see :func:`import_problems`). Returns the new entry ids, in order."""
+        if not entries:
+            raise UserError("There is nothing to import: the file has no new entries.")
+        problems = import_problems(entries, against)
+        if problems:
+            raise UserError(problem_message("These entries can't be imported as they are", problems))
+        prepared = [(entry_fields(mv), EntryKeys.of(mv)) for mv in entries]
+        stamp = to_unix(now)
+        async with self.db.transaction() as conn:
+            await _bump_version(conn, guild_id, now)  # holds the guild: its writers take turns
+            row = await conn.fetchone(
+                "SELECT COUNT(*) AS stored, MAX(entry_id) AS last FROM server_entries WHERE guild_id = ?", (guild_id,)
+            )
+            assert row is not None
+            _check_import_room(int(row["stored"]), len(prepared))
+            await _check_none_stored(conn, guild_id, entries, [keys for _, keys in prepared])
+            provenance = (None, None, actor_id, stamp, stamp)  # no suggestion; approved by the importer
+            rows = [
+                (guild_id, to_json(stored), keys.title, keys.artist, keys.youtube_id, *provenance)
+                for stored, keys in prepared
+            ]
+            await conn.insert_rows("server_entries", _IMPORT_COLUMNS, rows)
+            added = await conn.fetchall(
+                "SELECT entry_id, title_key, artist_key FROM server_entries WHERE guild_id = ? AND entry_id > ?",
+                (guild_id, int(row["last"] or 0)),
+            )
+            id_of = {(found["title_key"], found["artist_key"]): int(found["entry_id"]) for found in added}
+            entry_ids = [id_of[(keys.title, keys.artist)] for _, keys in prepared]
+            await conn.insert_rows(
+                "server_entry_history",
+                _HISTORY_COLUMNS,
+                _added_history(guild_id, entry_ids, [stored for stored, _ in prepared], actor_id, stamp),
+            )
+        log.info("guild %s: %d entries imported by %s", guild_id, len(entry_ids), actor_id)
+        self._changed(guild_id)
+        return entry_ids
+
     async def history(self, guild_id: int, entry_id: int, *, limit: int = 25) -> list[HistoryRecord]:
         """`/mv history`: the entry's changes, newest first."""
         rows = await self.db.fetchall(
@@ -468,6 +538,77 @@ _SUGGESTION = (
     " decided_at, created_at"
 )
 _ENTRY = "entry_id, guild_id, entry, suggestion_id, suggested_by, approved_by, created_at, updated_at"
+
+
+_IMPORT_COLUMNS = (
+    "guild_id", "entry", "title_key", "artist_key", "youtube_id", "suggestion_id", "suggested_by", "approved_by",
+    "created_at", "updated_at",
+)  # fmt: skip
+_HISTORY_COLUMNS = ("guild_id", "entry_id", "actor_id", "action", "changes", "at")
+
+
+def import_problems(entries: Sequence[MV], against: GuildCatalog | None = None) -> list[str]:
+    """Why these entries can't be stored together (empty when they can): two of them with
+    the same stored keys (title and artist as matching keys, or the video), and with
+    ``against`` (the guild's view) an alias or a universe place the catalog already has.
+    A pack's dry run finds duplicates by its own rule; this is what the database enforces."""
+    problems: list[str] = []
+    by_names: dict[tuple[str, str], MV] = {}
+    by_video: dict[str, MV] = {}
+    for mv in entries:
+        keys = EntryKeys.of(mv)
+        same = by_names.get((keys.title, keys.artist))
+        if same is None and keys.youtube_id is not None:
+            same = by_video.get(keys.youtube_id)
+        if same is not None:
+            problems.append(f"{_named(mv)} is the same MV as {_named(same)} (remove one of them)")
+            continue
+        by_names[(keys.title, keys.artist)] = mv
+        if keys.youtube_id is not None:
+            by_video[keys.youtube_id] = mv
+        if against is not None and (mv.aliases or (mv.universe and mv.universe_order is not None)):
+            problems += [f"{_named(mv)}: {problem.removeprefix('field ')}" for problem in against.conflicts(mv)]
+    return problems
+
+
+def _named(mv: MV) -> str:
+    return f"“{truncate(mv.title, 60)}” by {truncate(mv.artist, 40)}"
+
+
+def _check_import_room(stored: int, adding: int) -> None:
+    if stored + adding > MAX_ENTRIES:
+        room = max(MAX_ENTRIES - stored, 0)
+        raise UserError(
+            f"This server's own catalog has {stored:,} entries and can hold {MAX_ENTRIES:,}: importing "
+            f"{adding:,} would pass the limit (room for {room:,}). Import a smaller file, or remove entries first."
+        )
+
+
+async def _check_none_stored(conn: Queryable, guild_id: int, entries: Sequence[MV], keys: Sequence[EntryKeys]) -> None:
+    """None of the entries is one the guild has (by the keys its unique indexes hold)."""
+    rows = await conn.fetchall(
+        "SELECT entry_id, title_key, artist_key, youtube_id FROM server_entries WHERE guild_id = ?", (guild_id,)
+    )
+    names = {(row["title_key"], row["artist_key"]): row["entry_id"] for row in rows}
+    videos = {row["youtube_id"]: row["entry_id"] for row in rows if row["youtube_id"] is not None}
+    for mv, key in zip(entries, keys, strict=True):
+        stored = names.get((key.title, key.artist)) or (videos.get(key.youtube_id) if key.youtube_id else None)
+        if stored is not None:
+            raise UserError(
+                f"{_named(mv)} is already in this server's catalog (`{server_mv_id(stored)}`), added since the "
+                "dry run. Nothing was imported; run the import again to skip it."
+            )
+
+
+def _added_history(
+    guild_id: int, entry_ids: Sequence[int], stored: Sequence[Mapping[str, Any]], actor_id: int, stamp: int
+) -> list[tuple[Any, ...]]:
+    """The history rows of newly added entries (what :func:`_record` writes, many at once)."""
+    action = HistoryAction.ADDED.value
+    return [
+        (guild_id, entry_id, actor_id, action, to_json(diff_fields({}, fields)), stamp)
+        for entry_id, fields in zip(entry_ids, stored, strict=True)
+    ]
 
 
 def _settings_from_row(row: Row) -> CurationSettings:
