@@ -79,9 +79,11 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 class BotRunner:
     """Starts real LightstickBot instances against the fake; restarts reuse one database."""
 
-    def __init__(self, fake: FakeDiscord, tmp_path: Path) -> None:
+    def __init__(self, fake: FakeDiscord, tmp_path: Path, database_url: str | None = None) -> None:
         self.fake = fake
         self.database_path = tmp_path / "lightstick.db"
+        #: A PostgreSQL database for every bot of the test (None: SQLite at database_path).
+        self.database_url = database_url
         self._running: list[tuple[LightstickBot, asyncio.Task[None]]] = []
 
     def settings(self, **overrides: Any) -> Settings:
@@ -90,6 +92,7 @@ class BotRunner:
             "database_path": self.database_path,
             "dev_guild_id": None,
             "log_level": "INFO",
+            "database_url": self.database_url,
         }
         values.update(overrides)
         return Settings(**values)
@@ -128,6 +131,20 @@ class BotRunner:
 @pytest.fixture
 async def bots(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotRunner]:
     runner = BotRunner(fake, tmp_path)
+    yield runner
+    await runner.stop_all()
+
+
+@pytest.fixture
+async def engine_bots(
+    engine: str, fake: FakeDiscord, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[BotRunner]:
+    """Real bots on each database engine in turn (a module uses it as its `bots`)."""
+    url = None
+    if engine == "postgresql":
+        server: PostgresServer = request.getfixturevalue("pg_server")
+        url = await server.new_database()
+    runner = BotRunner(fake, tmp_path, database_url=url)
     yield runner
     await runner.stop_all()
 

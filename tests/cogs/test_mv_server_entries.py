@@ -170,6 +170,12 @@ async def start_world(fake: FakeDiscord, bots: BotRunner, **settings: Any) -> Wo
     return world
 
 
+
+@pytest.fixture
+def bots(engine_bots: BotRunner) -> BotRunner:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return engine_bots
+
 @pytest.fixture
 async def world(fake: FakeDiscord, bots: BotRunner) -> World:
     return await start_world(fake, bots)
@@ -456,19 +462,3 @@ async def test_storyline_rotation_posts_story_entries_never_lookup_only_ones(wor
     status = await world.fake.slash("storyline history", world.a.guild, world.a.storyline, world.a.admin)
     history = only_embed(await status.response())["description"]
     assert "no longer in the catalog" not in history
-
-
-# --------------------------------------------------------------------------- PostgreSQL
-
-
-async def test_server_entries_show_in_their_server_only_on_postgresql(
-    fake: FakeDiscord, bots: BotRunner, request: pytest.FixtureRequest
-) -> None:
-    server = request.getfixturevalue("pg_server")
-    world = await start_world(fake, bots, database_url=await server.new_database())
-    assert world.bot.settings.engine == "postgresql"
-    story = world.entries.story.mv
-    assert (await world.choices("mv show", world.a, "mv", "moonlight"))[0]["value"] == story.id
-    card = only_embed(await world.slash("mv show", world.a, mv=story.id))
-    assert field_value(card, SERVER_ENTRY_FIELD) == f"Suggested by <@{SUGGESTER}> · approved by <@{CURATOR}>"
-    assert not shows_card(await world.slash("mv show", world.b, mv=story.id), "Moonlight Road")
