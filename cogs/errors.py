@@ -109,20 +109,26 @@ class Errors(commands.Cog):
         self.bot.tree.on_error = self._previous_handler  # type: ignore[method-assign]
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        cause = unwrap(error)
-        message = response_for(cause)
-        if message is None:
-            error_id = new_error_id()
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error("error id %s in /%s", error_id, command, exc_info=cause)
-            message = (
-                f"Something went wrong on my side (error id `{error_id}`). "
-                "It has been logged; please mention the id if you report it."
-            )
-        try:
-            await reply(interaction, message)
-        except discord.HTTPException:
-            log.warning("could not deliver an error reply for interaction %s", interaction.id)
+        command = interaction.command.qualified_name if interaction.command else "?"
+        await report_error(interaction, error, f"/{command}")
+
+
+async def report_error(interaction: discord.Interaction, error: Exception, where: str) -> None:
+    """A clear, ephemeral message for commands, buttons and modals alike; anything unexpected
+    is logged with an id the member sees."""
+    cause = unwrap(error)
+    message = response_for(cause)
+    if message is None:
+        error_id = new_error_id()
+        log.error("error id %s in %s", error_id, where, exc_info=cause)
+        message = (
+            f"Something went wrong on my side (error id `{error_id}`). "
+            "It has been logged; please mention the id if you report it."
+        )
+    try:
+        await reply(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id)
 
 
 async def setup(bot: commands.Bot) -> None:

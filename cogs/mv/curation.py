@@ -50,7 +50,7 @@ from bot.catalog.server import (
 from bot.catalog.server.entries import problem_message
 from bot.errors import UserError
 from bot.ui import NO_MENTIONS, choice, missing_permissions, permission_list, reply, truncate
-from cogs.errors import new_error_id, response_for, unwrap
+from cogs.errors import report_error
 from cogs.mv import curation_render as r
 from cogs.mv.group import MV_GROUP
 from cogs.mv.views import OwnedView
@@ -108,24 +108,6 @@ def is_age_restricted(channel: object) -> bool:
 
 def review_custom_id(suggestion_id: int, action: str) -> str:
     return f"lightstick:sug:{suggestion_id}:{action}"
-
-
-async def report_error(interaction: discord.Interaction, error: Exception, where: str) -> None:
-    """What the error handler does for commands, for buttons and modals: a clear, ephemeral
-    message; anything unexpected is logged with an id the member sees."""
-    cause = unwrap(error)
-    message = response_for(cause)
-    if message is None:
-        error_id = new_error_id()
-        log.error("error id %s in %s", error_id, where, exc_info=cause)
-        message = (
-            f"Something went wrong on my side (error id `{error_id}`). "
-            "It has been logged; please mention the id if you report it."
-        )
-    try:
-        await reply(interaction, message)
-    except discord.HTTPException:
-        log.warning("could not deliver an error reply for interaction %s", interaction.id)
 
 
 def curation_cog(interaction: discord.Interaction) -> CurationCommands | None:
