@@ -159,7 +159,7 @@ async def bench_naive(store: PollStore, clock: FakeClock, events: list[Event]) -
                 )
             if decision.action.value in ("count", "move"):
                 await conn.execute(
-                    "INSERT OR IGNORE INTO poll_votes VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR IGNORE INTO poll_votes VALUES (?, ?, ?, ?, ?, ?, ?)",
                     VoteRow(GUILD, poll.poll_id, voter.user_id, option, at, None),
                 )
             if decision.action.value != "ignore":

@@ -71,8 +71,8 @@ class ExecutemanyStore(PollStore):
                 )
             if adds:
                 await conn.executemany(
-                    "INSERT INTO poll_votes (guild_id, poll_id, user_id, option, voted_at, member_joined_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO poll_votes (guild_id, poll_id, user_id, option, voted_at, member_joined_at, weight)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     adds,
                 )
             if events:

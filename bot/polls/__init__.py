@@ -42,6 +42,11 @@ from bot.polls.rules import (
     parse_options,
     parse_poll_ref,
     parse_question,
+    parse_weights,
+    reopened_deadline,
+    resolve_weights,
+    spec_again,
+    voter_weight,
 )
 from bot.polls.store import (
     AuditReport,
@@ -97,6 +102,11 @@ __all__ = [
     "parse_options",
     "parse_poll_ref",
     "parse_question",
+    "parse_weights",
     "plan_reconciliation",
     "render_chart",
+    "reopened_deadline",
+    "resolve_weights",
+    "spec_again",
+    "voter_weight",
 ]

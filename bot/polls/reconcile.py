@@ -10,6 +10,17 @@ may disagree; this module decides, purely, what to change. The rules:
   `choices: 1` and nothing counted, the lowest option wins);
 * ineligible members' reactions are removed; bots' reactions are ignored;
 * a poll past its deadline is frozen: nothing changes.
+
+Anonymous polls have no visible votes: Lightstick removes every reaction once it is counted.
+There a reaction found on the message is one added while Lightstick was away (or one whose
+removal never happened); it is counted by the same rules as a live reaction and removed:
+
+* counted votes are never withdrawn for want of a reaction;
+* single choice: a new reaction moves the vote (the lowest new option, if several);
+* several choices: new reactions fill the room left, lowest options first;
+* a reaction on an option already counted is only removed. Live, such a reaction takes the
+  vote back; found after downtime it may be one whose removal a crash interrupted, so it
+  changes nothing.
 """
 
 from __future__ import annotations
@@ -86,7 +97,7 @@ def users_needing_lookup(
     needed = []
     for user_id, reacted in sorted(member_reactions(reactions).items()):
         room, new = _room_and_new(poll, counted.get(user_id, ()), reacted)
-        if new and room > 0:
+        if new and (room > 0 or poll.anonymous):
             needed.append(user_id)
     return needed
 
@@ -109,6 +120,8 @@ def plan_reconciliation(
         return ReconcilePlan()
     voters = voters or {}
     reacted_by_user = member_reactions(reactions)
+    if poll.anonymous:
+        return _plan_anonymous(poll, counted, reacted_by_user, now, voters, skip_users)
     add: list[tuple[int, int]] = []
     withdraw: list[tuple[int, int]] = []
     remove: list[tuple[int, int]] = []
@@ -152,3 +165,51 @@ def _limit_reason(poll: Poll) -> str:
         f"this poll allows {picks}; the vote already counted stands and extra reactions "
         "added while Lightstick was away are removed"
     )
+
+
+ANONYMOUS_SEVERAL_REASON = (
+    "you reacted on several options while Lightstick was away and this poll allows 1; the lowest of them counts"
+)
+
+
+def _plan_anonymous(
+    poll: Poll,
+    counted: Mapping[int, Collection[int]],
+    reacted_by_user: Mapping[int, set[int]],
+    now: datetime,
+    voters: Mapping[int, Voter | None],
+    skip_users: Collection[int],
+) -> ReconcilePlan:
+    """The plan for an anonymous poll: count what the reactions say, then remove them all."""
+    add: list[tuple[int, int]] = []
+    withdraw: list[tuple[int, int]] = []
+    remove: list[tuple[int, int]] = []
+    rejected: list[Rejection] = []
+    skipped: list[int] = []
+    for user_id in sorted(reacted_by_user):
+        if user_id in skip_users:
+            skipped.append(user_id)
+            continue
+        have = set(counted.get(user_id, ()))
+        reacted = reacted_by_user[user_id]
+        new = sorted(reacted - have)
+        if new and poll.needs_member_lookup and user_id not in voters:
+            skipped.append(user_id)  # judged next time; its reactions stay until then
+            continue
+        remove.extend((user_id, option) for option in sorted(reacted))
+        if not new:
+            continue
+        voter = voters.get(user_id) if poll.needs_member_lookup else Voter(user_id)
+        reason = NOT_A_MEMBER_REASON if voter is None else ineligibility_reason(poll, voter, now)
+        if reason is not None:
+            rejected.extend(Rejection(user_id, option, reason) for option in new)
+            continue
+        if poll.choices == 1:
+            withdraw.extend((user_id, option) for option in sorted(have))
+            add.append((user_id, new[0]))
+            rejected.extend(Rejection(user_id, option, ANONYMOUS_SEVERAL_REASON) for option in new[1:])
+            continue
+        room = poll.choices - len(have)
+        add.extend((user_id, option) for option in new[: max(room, 0)])
+        rejected.extend(Rejection(user_id, option, _limit_reason(poll)) for option in new[max(room, 0) :])
+    return ReconcilePlan(tuple(add), tuple(withdraw), tuple(remove), tuple(rejected), tuple(skipped))

@@ -38,9 +38,19 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def weights_text(poll: Poll) -> str:
+    """`<@&1> ×3, <@&2> ×2, others ×1` (role mentions in embeds never ping)."""
+    ranked = sorted(poll.weights, key=lambda pair: -pair[1])
+    return ", ".join(f"<@&{role_id}> ×{weight}" for role_id, weight in ranked) + ", others ×1"
+
+
 def rules_line(poll: Poll) -> str:
-    """The rules in one line: choices, role, ages, when it closes."""
+    """The rules in one line: choices, anonymity, weights, role, ages, when it closes."""
     parts = ["Pick 1" if poll.choices == 1 else f"Pick up to {poll.choices}"]
+    if poll.anonymous:
+        parts.append("anonymous")
+    if poll.weights:
+        parts.append(f"weighted: {weights_text(poll)}")
     if poll.role_id is not None:
         parts.append(f"<@&{poll.role_id}> only")
     if poll.min_account_age_days:
@@ -67,12 +77,22 @@ def option_lines(poll: Poll, results: PollResults | None) -> list[str]:
         if results is not None:
             result = results.for_option(option)
             line += f"\n`{count_bar(result.votes, most)}` {result.votes:,} ({result.percent:.0f}%)"
+            if results.weighted:
+                line += f" · {plural(result.voters, 'voter')}"
         lines.append(line)
     return lines
 
 
+ANONYMOUS_NOTE = (
+    "anonymous: Lightstick removes your reaction once it is counted; react on an option you "
+    "picked again to take that vote back; /poll myvotes shows yours"
+)
+
+
 def footer_text(poll: Poll, *, can_remove_reactions: bool = True) -> str:
     text = f"Poll #{poll.poll_id}"
+    if poll.anonymous and poll.is_open:
+        text += f" · {ANONYMOUS_NOTE}"
     if poll.status is PollStatus.CLOSED_MISSING:
         text += " · closed: its message or channel was deleted"
     elif not poll.is_open:
@@ -91,22 +111,34 @@ def winner_line(results: PollResults) -> str:
         tied = ", ".join(
             f"{results.for_option(o).emoji} {escape_markdown(results.for_option(o).label)}" for o in results.winners
         )
-        return f"Tie between {tied} with {plural(top.votes, 'vote')} each."
+        noun = "weighted vote" if results.weighted else "vote"
+        return f"Tie between {tied} with {plural(top.votes, noun)} each."
     lead = "Winner" if results.final else "Leading"
     marker = option_marker(n_options, top.option)
     label = escape_markdown(top.label)
-    return f"{lead}: {top.emoji} **{label}** ({marker}) with {plural(top.votes, 'vote')}."
+    noun = "weighted vote" if results.weighted else "vote"
+    return f"{lead}: {top.emoji} **{label}** ({marker}) with {plural(top.votes, noun)}."
 
 
 def results_summary(results: PollResults, limit: int = 4096) -> str:
     """Ranked options with votes and %, turnout, and the winner or tie (an embed description)."""
-    lines = [
-        f"**{result.rank}.** {result.emoji} {escape_markdown(result.label)} — "
-        f"{plural(result.votes, 'vote')} ({result.percent:.1f}%)"
-        for result in results.ranked
-    ]
+    if results.weighted:
+        lines = [
+            f"**{result.rank}.** {result.emoji} {escape_markdown(result.label)} — "
+            f"{plural(result.votes, 'weighted vote')} from {plural(result.voters, 'voter')} ({result.percent:.1f}%)"
+            for result in results.ranked
+        ]
+    else:
+        lines = [
+            f"**{result.rank}.** {result.emoji} {escape_markdown(result.label)} — "
+            f"{plural(result.votes, 'vote')} ({result.percent:.1f}%)"
+            for result in results.ranked
+        ]
     lines.append("")
-    lines.append(f"Turnout: {plural(results.turnout, 'voter')}")
+    turnout = f"Turnout: {plural(results.turnout, 'voter')}"
+    if results.weighted:
+        turnout += f" (weighing {results.turnout_weight:,} in all)"
+    lines.append(turnout)
     lines.append(winner_line(results))
     return truncate("\n".join(lines), limit)
 
@@ -116,8 +148,15 @@ def my_votes_text(poll: Poll, mine: MyVotes) -> str:
     if mine.counted:
         counted = ", ".join(f"{poll.emojis[o]} {escape_markdown(poll.options[o])}" for o in mine.counted)
         lines = [f"Counted for you: {counted}."]
+        if poll.weights and mine.weights:
+            lines.append(f"Your vote weighs {max(mine.weights)} (your highest weighted role when it was counted).")
     else:
         lines = ["Nothing is counted for you on this poll."]
+    if poll.anonymous:
+        lines.append(
+            "This poll is anonymous: Lightstick removes your reaction once it is counted, and only you "
+            "see this. React on an option you picked again to take that vote back."
+        )
     rejection = mine.last_rejection
     if rejection is not None:
         what = f"your {poll.emojis[rejection.option]} reaction" if rejection.option is not None else "a reaction"
@@ -126,7 +165,22 @@ def my_votes_text(poll: Poll, mine: MyVotes) -> str:
 
 
 def audit_text(report: AuditReport, limit: int = 4096) -> str:
-    """For /poll audit (moderators): who to look at, with totals."""
+    """For /poll audit (moderators): who to look at, with totals (an anonymous poll: the
+    totals only, no names)."""
+    if report.anonymous:
+        return truncate(
+            "\n".join(
+                [
+                    f"**Accounts younger than {plural(report.young_account_days, 'day')} when they voted**: "
+                    f"{report.young_accounts_total:,}",
+                    f"**Joined after the poll started**: {report.late_joiners_total:,}",
+                    f"**Switched or withdrew ≥ {report.min_switches} times**: {report.switchers_total:,}",
+                    "",
+                    "This poll is anonymous: the audit gives counts, never names.",
+                ]
+            ),
+            limit,
+        )
     young = ", ".join(f"<@{e.user_id}> ({timestamp(e.account_created_at, 'd')})" for e in report.young_accounts)
     late = ", ".join(f"<@{e.user_id}> ({timestamp(e.joined_at, 'd')})" for e in report.late_joiners)
     switchers = ", ".join(f"<@{e.user_id}> ({e.switches}×)" for e in report.switchers)
@@ -152,34 +206,44 @@ def _cell(text: str) -> str:
 
 
 def export_csv(poll: Poll, results: PollResults, voters: Sequence[VoterRow] | None = None) -> str:
-    """Totals (rank, option, votes, percent), then per-voter rows if given (moderators)."""
+    """Totals (rank, option, votes, percent), then per-voter rows if given (moderators; never
+    for an anonymous poll). A weighted poll has weighted votes and voters per option, the
+    voters' total weight, and each voter row's weight."""
+    if poll.anonymous:
+        voters = None
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["poll", poll.poll_id, _cell(poll.question)])
     writer.writerow(["turnout", results.turnout])
+    if results.weighted:
+        writer.writerow(["turnout_weight", results.turnout_weight])
     writer.writerow([])
-    writer.writerow(["rank", "option", "label", "votes", "percent"])
+    if results.weighted:
+        writer.writerow(["rank", "option", "label", "weighted_votes", "voters", "percent"])
+    else:
+        writer.writerow(["rank", "option", "label", "votes", "percent"])
     n_options = len(poll.options)
     for result in results.ranked:
+        counts = [result.votes, result.voters] if results.weighted else [result.votes]
         writer.writerow(
             [
                 result.rank,
                 option_marker(n_options, result.option),
                 _cell(result.label),
-                result.votes,
+                *counts,
                 f"{result.percent:.2f}",
             ]
         )
     if voters is not None:
         writer.writerow([])
-        writer.writerow(["user_id", "option", "label", "voted_at_utc"])
+        header = ["user_id", "option", "label", "voted_at_utc"]
+        writer.writerow([*header, "weight"] if results.weighted else header)
         for row in voters:
-            writer.writerow(
-                [
-                    str(row.user_id),
-                    option_marker(n_options, row.option),
-                    _cell(poll.options[row.option]),
-                    row.voted_at.isoformat(),
-                ]
-            )
+            cells = [
+                str(row.user_id),
+                option_marker(n_options, row.option),
+                _cell(poll.options[row.option]),
+                row.voted_at.isoformat(),
+            ]
+            writer.writerow([*cells, row.weight] if results.weighted else cells)
     return buffer.getvalue()

@@ -26,6 +26,10 @@ DEFAULT_DURATION = timedelta(hours=24)
 #: Discord launched in 2015; a rule asking for older accounts or memberships is a typo.
 MAX_AGE_DAYS = 3650
 DISCORD_EPOCH_MS = 1420070400000
+#: Role weights (`weights:`): each from 1 to 100, at most this many roles; others weigh 1.
+MIN_WEIGHT = 1
+MAX_WEIGHT = 100
+MAX_WEIGHTED_ROLES = 25
 
 _KEYCAPS = (*(f"{digit}\ufe0f\u20e3" for digit in "123456789"), "\U0001f51f")
 _LETTERS = tuple(chr(0x1F1E6 + i) for i in range(MAX_OPTIONS))
@@ -52,6 +56,10 @@ class PollSpec:
     role_id: int | None = None
     min_account_age_days: int = 0
     min_member_age_days: int = 0
+    #: Lightstick removes each member's reaction once counted; nobody sees who voted.
+    anonymous: bool = False
+    #: (role_id, weight) pairs; a voter weighs the highest weight among their roles, else 1.
+    weights: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +83,12 @@ class Poll:
     status: PollStatus = PollStatus.OPEN
     closed_at: datetime | None = None
     results_message_id: int | None = None
+    anonymous: bool = False
+    weights: tuple[tuple[int, int], ...] = ()
+    #: A scheduled poll (`start:`): when it is to be posted; None if posted when created.
+    starts_at: datetime | None = None
+    #: `/poll cancel`: when the scheduled poll was cancelled before it was posted.
+    cancelled_at: datetime | None = None
 
     @property
     def emojis(self) -> tuple[str, ...]:
@@ -84,6 +98,11 @@ class Poll:
     def is_open(self) -> bool:
         return self.status is PollStatus.OPEN
 
+    @property
+    def is_scheduled(self) -> bool:
+        """Waiting for its start: open, not posted yet, not cancelled."""
+        return self.starts_at is not None and self.message_id is None and self.is_open and self.cancelled_at is None
+
     def accepts_votes(self, now: datetime) -> bool:
         """Open and before its deadline (an overdue poll waits for the scheduler, frozen)."""
         return self.is_open and now < self.closes_at
@@ -91,7 +110,11 @@ class Poll:
     @property
     def needs_member_lookup(self) -> bool:
         """Rules that need the member (roles, join date), not just the user id."""
-        return self.role_id is not None or self.min_member_age_days > 0
+        return self.role_id is not None or self.min_member_age_days > 0 or bool(self.weights)
+
+    @property
+    def weighted(self) -> bool:
+        return bool(self.weights)
 
 
 # -- parsing ------------------------------------------------------------------------------
@@ -248,6 +271,9 @@ def build_poll_spec(
     role_id: int | None = None,
     min_account_age_days: int | None = None,
     min_member_age_days: int | None = None,
+    *,
+    anonymous: bool = False,
+    weights: Sequence[tuple[int, int]] = (),
 ) -> PollSpec:
     """Validate everything about a new poll before any row is written or message posted.
 
@@ -270,7 +296,141 @@ def build_poll_spec(
         role_id=role_id,
         min_account_age_days=_check_age(min_account_age_days, "`min_account_age`"),
         min_member_age_days=_check_age(min_member_age_days, "`min_member_age`"),
+        anonymous=anonymous,
+        weights=check_weights(weights),
     )
+
+
+def spec_again(poll: Poll) -> PollSpec:
+    """`/poll again`: the same question, options and rules, for as long as the poll ran first
+    (its deadline minus its creation, kept between 1 minute and 90 days)."""
+    span = min(max(poll.closes_at - (poll.starts_at or poll.created_at), MIN_DURATION), MAX_DURATION)
+    return PollSpec(
+        question=poll.question,
+        options=poll.options,
+        duration=span,
+        choices=poll.choices,
+        hide_results=poll.hide_results,
+        role_id=poll.role_id,
+        min_account_age_days=poll.min_account_age_days,
+        min_member_age_days=poll.min_member_age_days,
+        anonymous=poll.anonymous,
+        weights=poll.weights,
+    )
+
+
+# -- role weights ---------------------------------------------------------------------------
+
+_WEIGHTS_HELP = "Write role weights like `@Mods=3, @Members=2` (members without one of those roles weigh 1)"
+_ROLE_MENTION = re.compile(r"<@&(\d{1,20})>")
+
+
+@dataclass(frozen=True, slots=True)
+class WeightEntry:
+    """One `role=weight` as typed: a role mention (`<@&id>`) or a role name (`@Mods`)."""
+
+    text: str
+    role_id: int | None
+    role_name: str | None
+    weight: int
+
+
+def _split_weights(text: str) -> list[str]:
+    return [piece.strip() for piece in re.split(r"[,;\n]", text) if piece.strip()]
+
+
+def parse_weights(text: str | None) -> tuple[WeightEntry, ...]:
+    """`@Mods=3, @Members=2` or `<@&123>=3` (how Discord sends a mention in a text option);
+    separated by `,`, `;` or new lines. Each weight is a whole number from 1 to 100."""
+    if text is None or not text.strip():
+        return ()
+    entries: list[WeightEntry] = []
+    for piece in _split_weights(text):
+        target, equals, amount = piece.rpartition("=")
+        target, amount = target.strip(), amount.strip()
+        if not equals or not target:
+            raise UserError(f"I can't read the weight “{truncate_text(piece)}”. {_WEIGHTS_HELP}.")
+        mention = _ROLE_MENTION.fullmatch(target)
+        name = None if mention else " ".join(target.removeprefix("@").split())
+        if not mention and not name:
+            raise UserError(f"I can't read the weight “{truncate_text(piece)}”. {_WEIGHTS_HELP}.")
+        shown = target if mention else f"@{name}"
+        if not re.fullmatch(r"[+-]?\d{1,7}", amount):
+            raise UserError(
+                f"The weight of {shown} is “{truncate_text(amount)}”; a weight is a whole number "
+                f"from {MIN_WEIGHT} to {MAX_WEIGHT}."
+            )
+        weight = int(amount)
+        if not MIN_WEIGHT <= weight <= MAX_WEIGHT:
+            raise UserError(f"The weight of {shown} is {weight}; weights must be from {MIN_WEIGHT} to {MAX_WEIGHT}.")
+        entries.append(WeightEntry(shown, int(mention.group(1)) if mention else None, name, weight))
+    if len(entries) > MAX_WEIGHTED_ROLES:
+        raise UserError(f"A poll can weigh at most {MAX_WEIGHTED_ROLES} roles; you gave {len(entries)}.")
+    return tuple(entries)
+
+
+def resolve_weights(
+    entries: Sequence[WeightEntry], roles: Mapping[int, str], everyone_id: int
+) -> tuple[tuple[int, int], ...]:
+    """Role mentions and names → (role_id, weight), against the server's roles (id → name).
+
+    A name matches exactly, or else ignoring case; a name two roles share must be mentioned.
+    """
+    resolved: list[tuple[int, int]] = []
+    seen: dict[int, str] = {}
+    for entry in entries:
+        if entry.role_id is not None:
+            if entry.role_id not in roles:
+                raise UserError(f"There is no role {entry.text} in this server.")
+            role_id = entry.role_id
+        else:
+            name = entry.role_name or ""
+            if name.casefold() in ("everyone", "here"):
+                role_id = everyone_id
+            else:
+                exact = [rid for rid, rname in roles.items() if rname == name]
+                folded = [rid for rid, rname in roles.items() if rname.casefold() == name.casefold()]
+                matches = exact or folded
+                if not matches:
+                    raise UserError(f"There is no role named {entry.text} in this server. {_WEIGHTS_HELP}.")
+                if len(matches) > 1:
+                    raise UserError(f"Several roles are called {entry.text}; mention the one you mean instead.")
+                role_id = matches[0]
+        if role_id == everyone_id:
+            raise UserError("@everyone can't have a weight: members without a weighted role already weigh 1.")
+        if role_id in seen:
+            raise UserError(f"{entry.text} is given a weight twice; give each role one weight.")
+        seen[role_id] = entry.text
+        resolved.append((role_id, entry.weight))
+    return check_weights(resolved)
+
+
+def check_weights(weights: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Validated (role_id, weight) pairs: distinct roles, weights 1–100, at most 25."""
+    pairs = tuple((int(role_id), int(weight)) for role_id, weight in weights)
+    if len(pairs) > MAX_WEIGHTED_ROLES:
+        raise UserError(f"A poll can weigh at most {MAX_WEIGHTED_ROLES} roles; you gave {len(pairs)}.")
+    if len({role_id for role_id, _ in pairs}) != len(pairs):
+        raise UserError("A role is given a weight twice; give each role one weight.")
+    for role_id, weight in pairs:
+        if role_id <= 0:
+            raise UserError("That role can't be given a weight.")
+        if not MIN_WEIGHT <= weight <= MAX_WEIGHT:
+            raise UserError(
+                f"The weight of <@&{role_id}> is {weight}; weights must be from {MIN_WEIGHT} to {MAX_WEIGHT}."
+            )
+    return pairs
+
+
+def voter_weight(poll: Poll | PollSpec, voter: Voter | None) -> int:
+    """The highest weight among the voter's roles, or 1 (no weighted role, no weights, unknown)."""
+    if not poll.weights or voter is None or voter.role_ids is None:
+        return 1
+    return max((weight for role_id, weight in poll.weights if role_id in voter.role_ids), default=1)
+
+
+def truncate_text(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_poll_ref(text: str) -> int:
@@ -279,6 +439,17 @@ def parse_poll_ref(text: str) -> int:
     if not match:
         raise UserError("Pick a poll from the list, or type its number (e.g. `12`).")
     return int(match.group(1))
+
+
+def reopened_deadline(poll: Poll, duration: timedelta, now: datetime) -> datetime:
+    """The deadline of a closed poll reopened by `/poll reopen` for `duration` from now."""
+    if poll.is_open:
+        raise UserError(f"Poll #{poll.poll_id} is still open; use `/poll extend` to give it more time.")
+    if poll.status is PollStatus.CLOSED_MISSING:
+        raise UserError(
+            f"Poll #{poll.poll_id} can't be reopened: its message or channel was deleted. `/poll again` posts it anew."
+        )
+    return now + check_duration(duration)
 
 
 def extended_deadline(poll: Poll, duration: timedelta, now: datetime) -> datetime:
@@ -351,11 +522,10 @@ def ineligibility_reason(poll: Poll, voter: Voter, now: datetime) -> str | None:
     """Why this voter may not vote on this poll, in words for them; None if they may."""
     if voter.is_bot:
         return "bots don't vote"
-    if poll.role_id is not None:
-        if voter.role_ids is None:
-            return "Lightstick couldn't check your roles"
-        if poll.role_id not in voter.role_ids:
-            return f"this poll is only for members with the <@&{poll.role_id}> role"
+    if (poll.role_id is not None or poll.weights) and voter.role_ids is None:
+        return "Lightstick couldn't check your roles"
+    if poll.role_id is not None and voter.role_ids is not None and poll.role_id not in voter.role_ids:
+        return f"this poll is only for members with the <@&{poll.role_id}> role"
     if poll.min_account_age_days:
         age = now - account_created_at(voter.user_id)
         if age < timedelta(days=poll.min_account_age_days):
@@ -411,6 +581,8 @@ class VoteDecision:
     #: Other reactions of the same member to remove (MOVE: the old option).
     remove_options: tuple[int, ...] = ()
     reason: str | None = None
+    #: The voter's weight for the option counted (COUNT, MOVE); 1 on unweighted polls.
+    weight: int = 1
 
     @property
     def changes_counts(self) -> bool:
@@ -434,37 +606,54 @@ def decide_reaction_add(
 
     Order matters: a repeated event for a counted vote changes nothing before any rule is
     looked at, so duplicates are harmless even if the rules would now say no.
+
+    Anonymous polls remove every member's reaction (``remove_trigger``), so nothing shows
+    who voted for what. There a reaction on an option already counted takes that vote back
+    (the member can't un-react: their reaction is gone), and a single-choice vote moves
+    without a reaction to remove. A repeated event is told apart by the ledger (a reaction
+    whose removal is still on its way is the same reaction) before this is asked.
     """
+    anonymous = poll.anonymous
     if not poll.accepts_votes(now):
-        return VoteDecision(VoteAction.REJECT, option, reason=CLOSED_REASON)
+        remove = anonymous and not voter.is_bot
+        return VoteDecision(VoteAction.REJECT, option, remove_trigger=remove, reason=CLOSED_REASON)
     if voter.is_bot:
         return IGNORE  # our own option reactions, and other bots: never counted, never removed
     if option is None:
         return VoteDecision(VoteAction.REJECT, None, remove_trigger=True, reason=NOT_AN_OPTION_REASON)
     if option in counted:
+        if anonymous:
+            return VoteDecision(VoteAction.WITHDRAW, option, withdrawn=(option,), remove_trigger=True)
         return IGNORE
     reason = ineligibility_reason(poll, voter, now)
     if reason is not None:
         return VoteDecision(VoteAction.REJECT, option, remove_trigger=True, reason=reason)
+    weight = voter_weight(poll, voter)
     if poll.choices == 1 and counted:
         old = tuple(sorted(counted))
-        return VoteDecision(VoteAction.MOVE, option, withdrawn=old, remove_options=old)
+        if anonymous:
+            return VoteDecision(VoteAction.MOVE, option, withdrawn=old, remove_trigger=True, weight=weight)
+        return VoteDecision(VoteAction.MOVE, option, withdrawn=old, remove_options=old, weight=weight)
     if len(counted) >= poll.choices:
+        take_back = (
+            "react on one of your options again to take it back" if anonymous else "remove one of your reactions"
+        )
         return VoteDecision(
             VoteAction.REJECT,
             option,
             remove_trigger=True,
-            reason=(
-                f"you already picked {len(counted)} options, the most this poll allows; "
-                "remove one of your reactions first"
-            ),
+            reason=(f"you already picked {len(counted)} options, the most this poll allows; {take_back} first"),
         )
-    return VoteDecision(VoteAction.COUNT, option)
+    return VoteDecision(VoteAction.COUNT, option, remove_trigger=anonymous, weight=weight)
 
 
 def decide_reaction_remove(poll: Poll, counted: Collection[int], option: int | None, now: datetime) -> VoteDecision:
-    """A reaction went away: its vote, if counted, is withdrawn (frozen after the deadline)."""
-    if option is None or option not in counted or not poll.accepts_votes(now):
+    """A reaction went away: its vote, if counted, is withdrawn (frozen after the deadline).
+
+    Never on anonymous polls: there Lightstick removes every reaction itself, and a vote is
+    taken back by reacting on the option again.
+    """
+    if poll.anonymous or option is None or option not in counted or not poll.accepts_votes(now):
         return IGNORE
     return VoteDecision(VoteAction.WITHDRAW, option, withdrawn=(option,))
 
@@ -483,11 +672,15 @@ class OptionResult:
     option: int
     label: str
     emoji: str
+    #: Votes for the option; on a weighted poll, the sum of its voters' weights.
     votes: int
     #: Share of voters (turnout) who picked it; with several choices these add up past 100.
+    #: On a weighted poll, the share of the voters' total weight.
     percent: float
     #: 1 for the most votes; equal votes share a rank (1, 1, 3).
     rank: int
+    #: Members whose vote for it is counted (equals `votes` on an unweighted poll).
+    voters: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,6 +694,10 @@ class PollResults:
     #: Options with the most votes (none if nobody voted).
     winners: tuple[int, ...]
     final: bool
+    #: Votes are weighted by role (`votes` are weighted totals, `voters` head counts).
+    weighted: bool = False
+    #: The voters' total weight (each voter counted once, at their highest vote weight).
+    turnout_weight: int = 0
 
     @property
     def is_tie(self) -> bool:
@@ -510,18 +707,37 @@ class PollResults:
         return next(result for result in self.ranked if result.option == option)
 
 
-def compute_results(poll: Poll, counts: Mapping[int, int] | Sequence[int], turnout: int) -> PollResults:
-    """Rank options by votes; percent of turnout; the winner or the tied options."""
+def _per_option(poll: Poll, counts: Mapping[int, int] | Sequence[int]) -> list[int]:
     by_option = dict(counts) if isinstance(counts, Mapping) else dict(enumerate(counts))
-    votes = [int(by_option.get(option, 0)) for option in range(len(poll.options))]
+    return [int(by_option.get(option, 0)) for option in range(len(poll.options))]
+
+
+def compute_results(
+    poll: Poll,
+    counts: Mapping[int, int] | Sequence[int],
+    turnout: int,
+    *,
+    voters: Mapping[int, int] | Sequence[int] | None = None,
+    turnout_weight: int | None = None,
+) -> PollResults:
+    """Rank options by votes; percent of turnout; the winner or the tied options.
+
+    On a weighted poll `counts` are the weighted totals, `voters` the head count per option
+    and `turnout_weight` the voters' total weight (percentages are of it).
+    """
+    votes = _per_option(poll, counts)
+    heads = _per_option(poll, voters) if voters is not None else votes
+    base = turnout if turnout_weight is None else turnout_weight
     order = sorted(range(len(votes)), key=lambda option: (-votes[option], option))
     emojis = poll.emojis
     ranked: list[OptionResult] = []
     for position, option in enumerate(order):
         previous = ranked[-1] if ranked else None
         rank = previous.rank if previous and previous.votes == votes[option] else position + 1
-        percent = 100.0 * votes[option] / turnout if turnout else 0.0
-        ranked.append(OptionResult(option, poll.options[option], emojis[option], votes[option], percent, rank))
+        percent = 100.0 * votes[option] / base if base else 0.0
+        ranked.append(
+            OptionResult(option, poll.options[option], emojis[option], votes[option], percent, rank, heads[option])
+        )
     top = max(votes) if votes else 0
     winners = tuple(option for option in order if top and votes[option] == top)
     return PollResults(
@@ -532,4 +748,6 @@ def compute_results(poll: Poll, counts: Mapping[int, int] | Sequence[int], turno
         total_votes=sum(votes),
         winners=winners,
         final=not poll.is_open,
+        weighted=poll.weighted,
+        turnout_weight=base,
     )

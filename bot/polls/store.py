@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -33,8 +33,12 @@ log = logging.getLogger(__name__)
 _POLL_COLUMNS = (
     "poll_id, guild_id, channel_id, message_id, results_message_id, creator_id, question, "
     "options, choices, hide_results, role_id, min_account_age_days, min_member_age_days, "
-    "created_at, closes_at, closed_at, status"
+    "created_at, closes_at, closed_at, status, anonymous, weights, starts_at, cancelled_at"
 )
+
+
+#: A scheduled poll waiting for its start (claimed or not).
+_SCHEDULED = "status = 'open' AND message_id IS NULL AND starts_at IS NOT NULL AND cancelled_at IS NULL"
 
 
 def _optional_time(seconds: int | None) -> datetime | None:
@@ -60,6 +64,10 @@ def _poll_from_row(row: Row) -> Poll:
         status=PollStatus(row["status"]),
         closed_at=_optional_time(row["closed_at"]),
         results_message_id=row["results_message_id"],
+        anonymous=bool(row["anonymous"]),
+        weights=tuple((int(role_id), int(weight)) for role_id, weight in json.loads(row["weights"])),
+        starts_at=_optional_time(row["starts_at"]),
+        cancelled_at=_optional_time(row["cancelled_at"]),
     )
 
 
@@ -73,6 +81,8 @@ class VoteRow(NamedTuple):
     option: int
     voted_at: int
     member_joined_at: int | None
+    #: The voter's weight when the vote was counted (1 on unweighted polls).
+    weight: int = 1
 
 
 class VoteKey(NamedTuple):
@@ -112,6 +122,7 @@ class VoterRow:
     user_id: int
     option: int
     voted_at: datetime
+    weight: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +140,8 @@ class MyVotes:
     counted: tuple[int, ...]
     #: Newest first.
     history: tuple[VoteEvent, ...]
+    #: The weight of each counted vote, in the order of `counted`.
+    weights: tuple[int, ...] = ()
 
     @property
     def last_rejection(self) -> VoteEvent | None:
@@ -166,6 +179,8 @@ class AuditReport:
     late_joiners_total: int
     switchers: tuple[Switcher, ...]
     switchers_total: int
+    #: An anonymous poll's audit: totals only, the lists are empty.
+    anonymous: bool = False
 
 
 class PollStore:
@@ -181,15 +196,27 @@ class PollStore:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    async def create(self, spec: PollSpec, *, guild_id: int, channel_id: int, creator_id: int, now: datetime) -> Poll:
-        """Store a validated poll (no message yet); returns it with its id."""
+    async def create(
+        self,
+        spec: PollSpec,
+        *,
+        guild_id: int,
+        channel_id: int,
+        creator_id: int,
+        now: datetime,
+        starts_at: datetime | None = None,
+    ) -> Poll:
+        """Store a validated poll (no message yet); returns it with its id. With `starts_at`
+        it is a scheduled poll, posted then; its deadline is `starts_at` + the duration."""
         created = to_unix(now)
-        closes = created + int(spec.duration.total_seconds())
+        starts = None if starts_at is None else to_unix(starts_at)
+        closes = (created if starts is None else starts) + int(spec.duration.total_seconds())
         async with self.db.transaction() as conn:
             poll_id = await conn.fetchval(
                 "INSERT INTO polls (guild_id, channel_id, creator_id, question, options, choices,"
                 " hide_results, role_id, min_account_age_days, min_member_age_days, created_at,"
-                " closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING poll_id",
+                " closes_at, anonymous, weights, starts_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING poll_id",
                 (
                     guild_id,
                     channel_id,
@@ -203,6 +230,9 @@ class PollStore:
                     spec.min_member_age_days,
                     created,
                     closes,
+                    int(spec.anonymous),
+                    json.dumps([list(pair) for pair in spec.weights]),
+                    starts,
                 ),
             )
         assert poll_id is not None
@@ -234,6 +264,18 @@ class PollStore:
         async with self.db.transaction() as conn:
             changed = await conn.execute(
                 "UPDATE polls SET closes_at = ? WHERE poll_id = ? AND status = 'open'",
+                (to_unix(closes_at), poll_id),
+            )
+            return changed == 1
+
+    async def reopen(self, poll_id: int, closes_at: datetime) -> bool:
+        """Open a closed poll again until `closes_at`, its votes kept (validate with
+        ``rules.reopened_deadline``). True only for the one caller that reopened it; its
+        next close posts a new results message."""
+        async with self.db.transaction() as conn:
+            changed = await conn.execute(
+                "UPDATE polls SET status = 'open', closes_at = ?, closed_at = NULL, results_message_id = NULL"
+                " WHERE poll_id = ? AND status = 'closed' AND message_id IS NOT NULL",
                 (to_unix(closes_at), poll_id),
             )
             return changed == 1
@@ -270,7 +312,8 @@ class PollStore:
 
     async def list_open(self, guild_id: int) -> list[Poll]:
         rows = await self.db.fetchall(
-            f"SELECT {_POLL_COLUMNS} FROM polls WHERE guild_id = ? AND status = 'open' ORDER BY closes_at",
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE guild_id = ? AND status = 'open' AND message_id IS NOT NULL"
+            " ORDER BY closes_at",
             (guild_id,),
         )
         return [_poll_from_row(row) for row in rows]
@@ -312,7 +355,8 @@ class PollStore:
         owned, params = self._owned()
         rows = await self.db.fetchall(
             f"SELECT {_POLL_COLUMNS} FROM polls"
-            f" WHERE status = 'closed' AND results_message_id IS NULL AND {owned} ORDER BY closed_at",
+            f" WHERE status = 'closed' AND results_message_id IS NULL AND cancelled_at IS NULL AND {owned}"
+            " ORDER BY closed_at",
             params,
         )
         return [_poll_from_row(row) for row in rows]
@@ -328,27 +372,102 @@ class PollStore:
             counted.setdefault(user_id, []).append(option)
         return counted
 
+    async def vote_weights(self, poll: Poll) -> dict[tuple[int, int], int]:
+        """(user_id, option) → weight, for the counted votes that weigh more than 1."""
+        rows = await self.db.fetchall(
+            "SELECT user_id, option, weight FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND weight <> 1",
+            (poll.guild_id, poll.poll_id),
+        )
+        return {(row[0], row[1]): int(row[2]) for row in rows}
+
     # -- the close scheduler --------------------------------------------------------------
 
     async def next_close_at(self) -> datetime | None:
         owned, params = self._owned()
-        seconds = await self.db.fetchval(f"SELECT MIN(closes_at) FROM polls WHERE status = 'open' AND {owned}", params)
+        seconds = await self.db.fetchval(
+            f"SELECT MIN(closes_at) FROM polls WHERE status = 'open' AND message_id IS NOT NULL AND {owned}", params
+        )
         return None if seconds is None else from_unix(seconds)
 
     async def due_polls(self, now: datetime) -> list[Poll]:
         owned, params = self._owned()
         rows = await self.db.fetchall(
-            f"SELECT {_POLL_COLUMNS} FROM polls WHERE status = 'open' AND closes_at <= ? AND {owned}"
-            " ORDER BY closes_at, poll_id",
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE status = 'open' AND message_id IS NOT NULL"
+            f" AND closes_at <= ? AND {owned} ORDER BY closes_at, poll_id",
             (to_unix(now), *params),
         )
         return [_poll_from_row(row) for row in rows]
+
+    # -- scheduled polls (`start:`) ------------------------------------------------------
+
+    async def list_scheduled(self, guild_id: int) -> list[Poll]:
+        """This server's polls waiting for their start, soonest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE guild_id = ? AND {_SCHEDULED} ORDER BY starts_at, poll_id",
+            (guild_id,),
+        )
+        return [_poll_from_row(row) for row in rows]
+
+    async def next_start_at(self) -> datetime | None:
+        """The earliest start of an unclaimed scheduled poll of the guilds this process owns."""
+        owned, params = self._owned()
+        seconds = await self.db.fetchval(
+            f"SELECT MIN(starts_at) FROM polls WHERE {_SCHEDULED} AND post_claimed_at IS NULL AND {owned}", params
+        )
+        return None if seconds is None else from_unix(seconds)
+
+    async def due_starts(self, now: datetime) -> list[Poll]:
+        owned, params = self._owned()
+        rows = await self.db.fetchall(
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE {_SCHEDULED} AND post_claimed_at IS NULL"
+            f" AND starts_at <= ? AND {owned} ORDER BY starts_at, poll_id",
+            (to_unix(now), *params),
+        )
+        return [_poll_from_row(row) for row in rows]
+
+    async def claim_start(self, poll: Poll, now: datetime) -> Poll | None:
+        """Claim a due scheduled poll for posting, in one transaction: the claimed poll for
+        the one caller that won (another process, or this one after a restart, gets None).
+        Posted late (after downtime), it keeps its full duration: the deadline moves on."""
+        assert poll.starts_at is not None
+        closes = max(poll.closes_at, now + (poll.closes_at - poll.starts_at))
+        async with self.db.transaction() as conn:
+            changed = await conn.execute(
+                f"UPDATE polls SET post_claimed_at = ?, closes_at = ? WHERE poll_id = ? AND {_SCHEDULED}"
+                " AND post_claimed_at IS NULL",
+                (to_unix(now), to_unix(closes), poll.poll_id),
+            )
+        return await self._require(poll.poll_id) if changed == 1 else None
+
+    async def claimed_unposted(self) -> list[tuple[Poll, datetime]]:
+        """Scheduled polls claimed but never recorded as posted (a crash between claiming and
+        recording the message), with their claim time: checked on start."""
+        owned, params = self._owned()
+        rows = await self.db.fetchall(
+            f"SELECT {_POLL_COLUMNS}, post_claimed_at FROM polls WHERE {_SCHEDULED}"
+            f" AND post_claimed_at IS NOT NULL AND {owned} ORDER BY starts_at, poll_id",
+            params,
+        )
+        return [(_poll_from_row(row), from_unix(row["post_claimed_at"])) for row in rows]
+
+    async def cancel(self, poll_id: int, now: datetime) -> bool:
+        """Cancel a scheduled poll not yet claimed for posting. True only for the caller that
+        cancelled it; it is kept, closed, and never posted."""
+        async with self.db.transaction() as conn:
+            changed = await conn.execute(
+                f"UPDATE polls SET status = 'closed', closed_at = ?, cancelled_at = ? WHERE poll_id = ?"
+                f" AND {_SCHEDULED} AND post_claimed_at IS NULL",
+                (to_unix(now), to_unix(now), poll_id),
+            )
+            return changed == 1
 
     # -- results, export, audit -----------------------------------------------------------
 
     async def tally(self, poll: Poll) -> PollResults:
         """Counts per option (GROUP BY over the option index) and turnout (distinct voters)."""
         key = (poll.guild_id, poll.poll_id)
+        if poll.weighted:
+            return await self._weighted_tally(poll)
         rows = await self.db.fetchall(
             "SELECT option, COUNT(*) FROM poll_votes WHERE guild_id = ? AND poll_id = ? GROUP BY option",
             key,
@@ -361,18 +480,40 @@ class PollStore:
         )
         return compute_results(poll, {row[0]: row[1] for row in rows}, int(turnout or 0))
 
+    async def _weighted_tally(self, poll: Poll) -> PollResults:
+        """Weighted totals and head counts per option; voters and their total weight (a voter
+        counted once, at the highest weight among their votes)."""
+        key = (poll.guild_id, poll.poll_id)
+        rows = await self.db.fetchall(
+            "SELECT option, COUNT(*), SUM(weight) FROM poll_votes WHERE guild_id = ? AND poll_id = ? GROUP BY option",
+            key,
+        )
+        turnout = await self.db.fetchone(
+            "SELECT COUNT(*), SUM(w) FROM (SELECT MAX(weight) AS w FROM poll_votes"
+            " WHERE guild_id = ? AND poll_id = ? GROUP BY user_id) AS v",
+            key,
+        )
+        voters, weight = (int(turnout[0] or 0), int(turnout[1] or 0)) if turnout is not None else (0, 0)
+        return compute_results(
+            poll,
+            {row[0]: int(row[2]) for row in rows},
+            voters,
+            voters={row[0]: int(row[1]) for row in rows},
+            turnout_weight=weight,
+        )
+
     async def voter_rows(self, poll: Poll) -> list[VoterRow]:
         rows = await self.db.fetchall(
-            "SELECT user_id, option, voted_at FROM poll_votes WHERE guild_id = ? AND poll_id = ?"
+            "SELECT user_id, option, voted_at, weight FROM poll_votes WHERE guild_id = ? AND poll_id = ?"
             " ORDER BY user_id, option",
             (poll.guild_id, poll.poll_id),
         )
-        return [VoterRow(row[0], row[1], from_unix(row[2])) for row in rows]
+        return [VoterRow(row[0], row[1], from_unix(row[2]), int(row[3])) for row in rows]
 
     async def my_votes(self, poll: Poll, user_id: int, history: int = 10) -> MyVotes:
         key = (poll.guild_id, poll.poll_id, user_id)
         options = await self.db.fetchall(
-            "SELECT option FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND user_id = ? ORDER BY option",
+            "SELECT option, weight FROM poll_votes WHERE guild_id = ? AND poll_id = ? AND user_id = ? ORDER BY option",
             key,
         )
         events = await self.db.fetchall(
@@ -383,6 +524,7 @@ class PollStore:
         return MyVotes(
             counted=tuple(row[0] for row in options),
             history=tuple(VoteEvent(row[0], row[1], row[2], row[3], row[4], from_unix(row[5])) for row in events),
+            weights=tuple(int(row[1]) for row in options),
         )
 
     async def audit(
@@ -390,7 +532,7 @@ class PollStore:
     ) -> AuditReport:
         """Voters from accounts younger than `young_account_days` when they voted, members
         who joined after the poll was created, and members who switched or withdrew at least
-        `min_switches` times."""
+        `min_switches` times. On an anonymous poll only the totals: no names."""
         key = (poll.guild_id, poll.poll_id)
         young = await self.db.fetchall(
             "SELECT user_id, MIN(voted_at) AS first_vote, COUNT(*) OVER () AS total"
@@ -412,7 +554,7 @@ class PollStore:
             " ORDER BY switches DESC, user_id LIMIT ?",
             (*key, min_switches, limit),
         )
-        return AuditReport(
+        report = AuditReport(
             young_account_days=young_account_days,
             min_switches=min_switches,
             young_accounts=tuple(YoungAccount(row[0], account_created_at(row[0]), from_unix(row[1])) for row in young),
@@ -421,7 +563,11 @@ class PollStore:
             late_joiners_total=late[0]["total"] if late else 0,
             switchers=tuple(Switcher(row[0], row[1]) for row in switchers),
             switchers_total=switchers[0]["total"] if switchers else 0,
+            anonymous=poll.anonymous,
         )
+        if poll.anonymous:  # counts without names
+            report = replace(report, young_accounts=(), late_joiners=(), switchers=())
+        return report
 
     # -- the batched vote writer's one transaction ----------------------------------------
 

@@ -28,6 +28,7 @@ from bot.polls.reconcile import (
 )
 from bot.polls.rules import (
     COUNT_CHANGING_ACTIONS,
+    IGNORE,
     Poll,
     PollResults,
     VoteAction,
@@ -38,6 +39,8 @@ from bot.polls.rules import (
     decide_reaction_remove,
     extended_deadline,
     option_for_emoji,
+    reopened_deadline,
+    voter_weight,
 )
 from bot.polls.store import (
     AuditReport,
@@ -86,6 +89,9 @@ class VoteWriter:
         self._max_delay = max_delay
         self._max_backoff = max_backoff
         self._votes: dict[tuple[int, int, int, int], VoteRow | None] = {}
+        #: Keys whose queued add follows a queued remove: the stored row (if any) is deleted
+        #: before the add, so its weight and time are the new vote's.
+        self._replaced: set[tuple[int, int, int, int]] = set()
         self._events: list[EventRow] = []
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -104,7 +110,10 @@ class VoteWriter:
         return len(self._votes) + len(self._events) + self._in_flight
 
     def add_vote(self, row: VoteRow) -> None:
-        self._votes[(row[0], row[1], row[2], row[3])] = row
+        key = (row[0], row[1], row[2], row[3])
+        if key in self._votes and self._votes[key] is None:
+            self._replaced.add(key)
+        self._votes[key] = row
         self._kick()
 
     def remove_vote(self, key: VoteKey) -> None:
@@ -146,15 +155,17 @@ class VoteWriter:
             if not self._votes and not self._events:
                 return
             votes, events, first_queued = self._votes, self._events, self._first_queued
-            self._votes, self._events, self._first_queued = {}, [], None
+            replaced = self._replaced
+            self._votes, self._events, self._first_queued, self._replaced = {}, [], None, set()
             adds = [row for row in votes.values() if row is not None]
-            removes = [VoteKey(*key) for key, row in votes.items() if row is None]
+            removes = [VoteKey(*key) for key, row in votes.items() if row is None or key in replaced]
             self._in_flight = len(votes) + len(events)
             try:
                 await self._store.write_batch(adds, removes, events)
             except BaseException:
                 votes.update(self._votes)  # words queued meanwhile are newer: they win
                 self._votes, self._events = votes, events + self._events
+                self._replaced |= replaced
                 self._first_queued = first_queued
                 self._wake.set()
                 raise
@@ -219,6 +230,13 @@ class _Ledger:
     #: All reactions were cleared during a reconciliation: its snapshot is worthless.
     stale: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: Weighted polls: the weighted total per option, and each counted vote's weight when
+    #: it is not 1 ((user_id, option) → weight).
+    weighted: list[int] = field(default_factory=list)
+    weights: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def weight_of(self, user_id: int, option: int) -> int:
+        return self.weights.get((user_id, option), 1)
 
 
 class PollVoting:
@@ -251,20 +269,30 @@ class PollVoting:
         """Track every open, posted poll with its counted votes (call once on start)."""
         polls = await self.store.open_polls()
         for poll in polls:
-            self.track(poll, await self.store.counted_votes(poll))
+            weights = await self.store.vote_weights(poll) if poll.weighted else None
+            self.track(poll, await self.store.counted_votes(poll), weights)
         log.info("tracking %d open polls", len(polls))
         return polls
 
-    def track(self, poll: Poll, counted: Mapping[int, Sequence[int]] | None = None) -> None:
-        """Start counting reactions on a posted poll."""
+    def track(
+        self,
+        poll: Poll,
+        counted: Mapping[int, Sequence[int]] | None = None,
+        weights: Mapping[tuple[int, int], int] | None = None,
+    ) -> None:
+        """Start counting reactions on a posted poll (with the votes already counted and,
+        on a weighted poll, the weights of those that weigh more than 1)."""
         if poll.message_id is None:
             raise ValueError(f"poll {poll.poll_id} has no message yet")
         votes = {user: set(options) for user, options in (counted or {}).items() if options}
         counts = [0] * len(poll.options)
-        for options in votes.values():
+        weighted = [0] * len(poll.options)
+        kept = {key: weight for key, weight in (weights or {}).items() if weight != 1}
+        for user, options in votes.items():
             for option in options:
                 counts[option] += 1
-        ledger = _Ledger(poll, votes, counts)
+                weighted[option] += kept.get((user, option), 1)
+        ledger = _Ledger(poll, votes, counts, weighted=weighted, weights=kept)
         self._polls[poll.poll_id] = ledger
         self._by_message[poll.message_id] = ledger
 
@@ -307,7 +335,14 @@ class PollVoting:
         ledger = self._polls.get(poll_id)
         if ledger is None:
             return None
-        return compute_results(ledger.poll, ledger.counts, len(ledger.counted))
+        if not ledger.poll.weighted:
+            return compute_results(ledger.poll, ledger.counts, len(ledger.counted))
+        turnout_weight = sum(
+            max(ledger.weight_of(user_id, option) for option in options) for user_id, options in ledger.counted.items()
+        )
+        return compute_results(
+            ledger.poll, ledger.weighted, len(ledger.counted), voters=ledger.counts, turnout_weight=turnout_weight
+        )
 
     # -- live reaction events -------------------------------------------------------------
 
@@ -321,6 +356,10 @@ class PollVoting:
         if ledger.touched is not None:
             ledger.touched.add(user_id)
         option = option_for_emoji(ledger.poll, emoji)
+        if ledger.poll.anonymous and option is not None and ledger.pending_removals[(user_id, option)] > 0:
+            # The reaction Lightstick is removing: Discord can't hold a second one of the
+            # same member and emoji before it reports the removal, so this is a repeat.
+            return self._outcome(ledger, user_id, IGNORE)
         decision = decide_reaction_add(ledger.poll, ledger.counted.get(user_id, ()), option, voter, now)
         joined = None if voter.joined_at is None else to_unix(voter.joined_at)
         self._apply(ledger, user_id, decision, MEMBER, to_unix(now), joined)
@@ -337,6 +376,8 @@ class PollVoting:
             ledger.touched.add(user_id)
         option = option_for_emoji(ledger.poll, emoji)
         by_lightstick = option is not None and self._consume_pending(ledger, user_id, option)
+        if ledger.poll.anonymous:  # every reaction goes; a vote is taken back by reacting again
+            return self._outcome(ledger, user_id, IGNORE)
         decision = decide_reaction_remove(ledger.poll, ledger.counted.get(user_id, ()), option, now)
         self._apply(ledger, user_id, decision, LIGHTSTICK if by_lightstick else MEMBER, to_unix(now))
         return self._outcome(ledger, user_id, decision)
@@ -354,6 +395,10 @@ class PollVoting:
             options = set() if option is None else {option}
         if ledger.touched is not None:
             ledger.stale = True
+        if ledger.poll.anonymous:  # no reaction there stands for a vote: nothing is withdrawn
+            for key in [key for key in ledger.pending_removals if key[1] in options]:
+                del ledger.pending_removals[key]
+            return False
         at = to_unix(self._clock.now())
         changed = False
         for user_id in list(ledger.counted):
@@ -416,19 +461,24 @@ class PollVoting:
             if gone in counted:
                 counted.discard(gone)
                 ledger.counts[gone] -= 1
+                ledger.weighted[gone] -= ledger.weights.pop((user_id, gone), 1)
                 self.writer.remove_vote(VoteKey(poll.guild_id, poll.poll_id, user_id, gone))
         option = decision.added
         if option is not None:
             counted.add(option)
             ledger.counts[option] += 1
-            self.writer.add_vote(VoteRow(poll.guild_id, poll.poll_id, user_id, option, at, joined_at))
+            ledger.weighted[option] += decision.weight
+            if decision.weight != 1:
+                ledger.weights[(user_id, option)] = decision.weight
+            row = VoteRow(poll.guild_id, poll.poll_id, user_id, option, at, joined_at, decision.weight)
+            self.writer.add_vote(row)
         if not counted:
             del ledger.counted[user_id]
         self.writer.log_event(_history_row(poll, user_id, decision, source, at))
         for removed in decision.remove_options:
             ledger.pending_removals[(user_id, removed)] += 1
-        if decision.remove_trigger and option is not None:
-            ledger.pending_removals[(user_id, option)] += 1
+        if decision.remove_trigger and decision.option is not None:
+            ledger.pending_removals[(user_id, decision.option)] += 1
         if notify and decision.changes_counts and self._on_change is not None:
             self._on_change(poll)
 
@@ -457,6 +507,8 @@ class PollVoting:
             ledger.touched, ledger.stale = set(), False
             try:
                 reactions = await read_reactions()
+                if ledger.poll.anonymous:
+                    reactions = _without_pending(reactions, ledger.pending_removals)
                 needed = users_needing_lookup(ledger.poll, ledger.counted, reactions)
                 voters: dict[int, Voter | None] = {}
                 if lookup_member is not None:
@@ -478,17 +530,23 @@ class PollVoting:
         return ReconcileReport(ledger.poll, plan, len(voters))
 
     def _apply_plan(self, ledger: _Ledger, plan: ReconcilePlan, voters: Mapping[int, Voter | None], at: int) -> None:
+        poll = ledger.poll
         for user_id, option in plan.withdraw:
             decision = VoteDecision(VoteAction.WITHDRAW, option, withdrawn=(option,))
             self._apply(ledger, user_id, decision, OFFLINE, at, notify=False)
         for user_id, option in plan.add:
             voter = voters.get(user_id)
             joined = None if voter is None or voter.joined_at is None else to_unix(voter.joined_at)
-            decision = VoteDecision(VoteAction.COUNT, option)
+            decision = VoteDecision(VoteAction.COUNT, option, weight=voter_weight(poll, voter))
             self._apply(ledger, user_id, decision, OFFLINE, at, joined, notify=False)
         for rejection in plan.rejected:
-            decision = VoteDecision(VoteAction.REJECT, rejection.option, remove_trigger=True, reason=rejection.reason)
+            decision = VoteDecision(
+                VoteAction.REJECT, rejection.option, remove_trigger=not poll.anonymous, reason=rejection.reason
+            )
             self._apply(ledger, rejection.user_id, decision, OFFLINE, at)
+        if poll.anonymous:  # every reaction found is removed: expect each removal
+            for key in plan.remove_reactions:
+                ledger.pending_removals[key] += 1
         if (plan.add or plan.withdraw) and self._on_change is not None:
             self._on_change(ledger.poll)
 
@@ -522,6 +580,19 @@ class PollVoting:
             if self._on_change is not None:
                 self._on_change(extended)
         return extended
+
+    async def reopen(self, poll: Poll, duration: timedelta) -> Poll:
+        """Open a closed poll again for `duration` from now, its votes kept, and count its
+        reactions again (UserError if it is open, or its message is gone)."""
+        deadline = reopened_deadline(poll, duration, self._clock.now())
+        await self.flush()
+        if not await self.store.reopen(poll.poll_id, deadline):
+            raise UserError(f"Poll #{poll.poll_id} can't be reopened: it is open already, or its message is gone.")
+        reopened = await self.store.get(poll.poll_id)
+        assert reopened is not None
+        weights = await self.store.vote_weights(reopened) if reopened.weighted else None
+        self.track(reopened, await self.store.counted_votes(reopened), weights)
+        return reopened
 
     async def flush(self) -> None:
         await self.writer.flush()
@@ -561,3 +632,13 @@ def _history_row(poll: Poll, user_id: int, decision: VoteDecision, source: str, 
         poll.guild_id, poll.poll_id, user_id, kind, decision.option, from_option,
         decision.reason, source, at,
     )  # fmt: skip
+
+
+def _without_pending(
+    reactions: Mapping[int, Sequence[ReactionUser]], pending: Counter[tuple[int, int]]
+) -> dict[int, list[ReactionUser]]:
+    """The reactions read, without those whose removal Lightstick already asked for (anonymous
+    polls: they were counted live; their removal is on its way)."""
+    return {
+        option: [user for user in users if pending[(user.user_id, option)] <= 0] for option, users in reactions.items()
+    }

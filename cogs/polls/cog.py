@@ -10,7 +10,10 @@ changes, what the results are. This cog is the Discord side of it:
   whenever that shard reconnects (``on_shard_ready`` after a fresh IDENTIFY,
   ``on_shard_resumed`` after a RESUME);
 * closing by a database-backed :class:`~bot.scheduler.Dispatcher`: the poll message shows
-  the final counts, one results message follows with a PNG chart.
+  the final counts, one results message follows with a PNG chart;
+* anonymous polls: every member's reaction is removed once the ledger has counted it, the
+  removals paced by a :class:`~bot.polls.pacing.Pacer` (a burst of votes never becomes a
+  burst of REST calls past Discord's 50 a second; discord.py waits out any 429).
 
 Super (burst) reactions are not votes: Discord lists their users apart from normal ones, and
 reconciliation reads normal reactions only, so counting them live would make them drift.
@@ -25,7 +28,7 @@ import asyncio
 import io
 import logging
 from collections.abc import Coroutine, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -52,11 +55,21 @@ from bot.polls import (
     parse_duration,
     render_chart,
 )
+from bot.polls.pacing import Pacer
 from bot.polls.render import export_csv, poll_choice_name
-from bot.polls.rules import MAX_AGE_DAYS, MAX_OPTIONS
+from bot.polls.rules import (
+    MAX_AGE_DAYS,
+    MAX_OPTIONS,
+    PollStatus,
+    parse_weights,
+    resolve_weights,
+    spec_again,
+)
+from bot.polls.schedule import parse_start
 from bot.polls.voting import LookupMember
 from bot.scheduler import Dispatcher
 from bot.sharding import shard_of
+from bot.storyline.store import StorylineStore
 from bot.ui import NO_MENTIONS, choice, missing_permissions, reply, truncate
 from cogs.mv.cog import Year
 from cogs.polls.discord_io import (
@@ -85,6 +98,8 @@ from cogs.polls.render import (
     missing_permissions_message,
     mv_option_label,
     mv_poll_question,
+    reopened_message,
+    scheduled_message,
 )
 
 if TYPE_CHECKING:
@@ -98,6 +113,15 @@ CHOICE_LIMIT = 25
 #: Where to look for a results message posted just before a crash (it follows the close).
 RESULTS_SEARCH_MARGIN = timedelta(minutes=1)
 RESULTS_SEARCH_LIMIT = 50
+#: Reaction removals, a REST call each, go out at most this many a second (after a burst of
+#: REMOVAL_BURST), with at most REMOVAL_CONCURRENCY on their way at once (so removals held up
+#: by a 429 can't pile up and leave together): Discord allows a bot 50 requests a second in
+#: all, and the rest of Lightstick (edits, results, reconciliation) needs room too.
+REMOVAL_RATE = 40.0
+REMOVAL_BURST = 4
+REMOVAL_CONCURRENCY = 4
+#: A removal Discord still answers with 429 after discord.py's own retries is tried again.
+REMOVAL_ATTEMPTS = 4
 
 Choices = app_commands.Range[int, 1, MAX_OPTIONS]
 AgeDays = app_commands.Range[int, 0, MAX_AGE_DAYS]
@@ -129,8 +153,13 @@ LiveTextChannel = app_commands.Transform[app_commands.AppCommandChannel, LiveTex
 
 POLL_HELP = "The poll: type part of its question or its number and pick one"
 DURATION_HELP = "How long it runs: 30m, 12h, 2d, 1w or 1d12h (1 minute to 90 days; default 24h)"
+START_HELP = "Post it later, in the server's timezone: in 2h, tomorrow 20:00, 2026-12-24 20:00 (up to 90 days ahead)"
 
 CANT_REMOVE = "Lightstick can't remove reactions here (it needs Manage Messages)"
+CANT_HIDE = (
+    "This anonymous poll's reactions stay visible: Lightstick can't remove them (it needs Manage Messages); "
+    "votes are still counted"
+)
 CANT_EDIT = "Lightstick can't edit this poll's message (check its permissions in that channel)"
 CANT_READ = "Lightstick can't read this poll's reactions (it needs View Channel and Read Message History)"
 CANT_REACT = "Lightstick couldn't add all the option reactions (it needs Add Reactions)"
@@ -156,6 +185,10 @@ class PollsCog(commands.Cog, name="Polls"):
         self.voting = PollVoting(self.store, bot.clock, on_change=self._counts_changed)
         self.coalescer = self._new_coalescer(EDIT_INTERVAL)
         self.dispatcher = Dispatcher("polls", bot.clock, self.store.next_close_at, self._close_due)
+        #: Posts scheduled polls (`start:`) at their start, exactly once (a claim per poll).
+        self.starter = Dispatcher("poll starts", bot.clock, self.store.next_start_at, self._start_due)
+        self._starting: set[int] = set()
+        self.storyline = StorylineStore(bot.db)
         self.known_voters = KnownVoters()
         #: poll_id → what is wrong with it on Discord's side (shown in /poll list).
         self.problems: dict[int, str] = {}
@@ -173,6 +206,11 @@ class PollsCog(commands.Cog, name="Polls"):
         self._reconcile_shards: dict[int, str] = {}
         self._ready_shards: set[int] = set()
         self._closing = False
+        #: Paces reaction removals (anonymous polls remove every vote's reaction).
+        self.removal_pacer = Pacer(REMOVAL_RATE, REMOVAL_BURST)
+        self._removal_slots = asyncio.Semaphore(REMOVAL_CONCURRENCY)
+        #: Reaction removals waiting for their turn or on their way.
+        self.removals_in_flight = 0
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -180,12 +218,14 @@ class PollsCog(commands.Cog, name="Polls"):
         self._ready_shards = set(self.bot.shards) if self.bot.is_ready() else set()
         await self.voting.load()
         self.dispatcher.start()
+        self.starter.start()
         self._spawn(self._after_ready(), "polls:start")
 
     async def cog_unload(self) -> None:
         """Stop the scheduler and background work, then write every pending vote."""
         self._closing = True
         await self.dispatcher.stop()
+        await self.starter.stop()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -199,6 +239,7 @@ class PollsCog(commands.Cog, name="Polls"):
     async def _after_ready(self) -> None:
         await self.bot.wait_until_ready()
         await self._announce_unannounced()
+        await self._recover_claimed()
         await self.reconcile_all("start")
 
     @commands.Cog.listener()
@@ -226,8 +267,10 @@ class PollsCog(commands.Cog, name="Polls"):
 
     async def wait_idle(self) -> None:
         """Wait until background work is done and every vote is written (tests, benchmarks)."""
-        while self._tasks:
+        while self._tasks or self.removals_in_flight:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            if self.removals_in_flight:
+                await asyncio.sleep(0.01)
         await self.voting.flush()
         await self.coalescer.wait_idle()
 
@@ -333,21 +376,50 @@ class PollsCog(commands.Cog, name="Polls"):
     async def _remove_reaction(
         self, poll: Poll, user_id: int, emoji: str | discord.PartialEmoji, option: int | None
     ) -> None:
-        """Remove a member's reaction the rules don't count. Without Manage Messages (or if
-        Discord refuses) the reaction stays; the ledger stops expecting its removal."""
+        """Remove a member's reaction the rules don't count (on an anonymous poll: every
+        member's reaction, once counted). Without Manage Messages (or if Discord refuses) the
+        reaction stays; the ledger stops expecting its removal. Removals are paced."""
         if not self._can_remove_reactions(poll):
             if option is not None:
                 self.voting.removal_failed(poll.poll_id, user_id, option)
+            if poll.anonymous and self.problems.get(poll.poll_id) != CANT_HIDE:
+                self._note_problem(poll, CANT_HIDE)
             return
+        self.removals_in_flight += 1
         try:
-            await self._poll_message(poll).remove_reaction(emoji, discord.Object(user_id))
-        except discord.HTTPException as error:
-            if option is not None:
-                self.voting.removal_failed(poll.poll_id, user_id, option)
-            if isinstance(error, discord.Forbidden):
-                self._note_problem(poll, CANT_REMOVE, error)
-            else:
-                log.info("poll %d: could not remove a reaction of %d: %s", poll.poll_id, user_id, error)
+            error = await self._remove_paced(poll, user_id, emoji)
+        finally:
+            self.removals_in_flight -= 1
+        if error is None:
+            return
+        if option is not None:
+            self.voting.removal_failed(poll.poll_id, user_id, option)
+        if isinstance(error, discord.Forbidden):
+            self._note_problem(poll, CANT_HIDE if poll.anonymous else CANT_REMOVE, error)
+        else:
+            log.info("poll %d: could not remove a reaction of %d: %s", poll.poll_id, user_id, error)
+
+    async def _remove_paced(
+        self, poll: Poll, user_id: int, emoji: str | discord.PartialEmoji
+    ) -> discord.DiscordException | None:
+        """One removal in its turn. discord.py waits out a 429 and tries again up to 5 times;
+        if Discord still says 429, wait and go again (REMOVAL_ATTEMPTS in all). The error
+        that stopped it, or None."""
+        for attempt in range(1, REMOVAL_ATTEMPTS + 1):
+            try:
+                async with self._removal_slots:
+                    await self.removal_pacer.wait()
+                    await self._poll_message(poll).remove_reaction(emoji, discord.Object(user_id))
+                return None
+            except discord.RateLimited as error:  # a retry_after longer than discord.py waits for
+                if attempt == REMOVAL_ATTEMPTS:
+                    return error
+                await asyncio.sleep(error.retry_after)
+            except discord.HTTPException as error:
+                if error.status != 429 or attempt == REMOVAL_ATTEMPTS:
+                    return error
+                await asyncio.sleep(attempt)
+        return None
 
     # -- reaction events ------------------------------------------------------------------
 
@@ -521,6 +593,121 @@ class PollsCog(commands.Cog, name="Polls"):
 
         return lookup
 
+    # -- scheduled polls (`start:`) ------------------------------------------------------
+
+    async def _start_due(self, now: datetime) -> None:
+        """The start dispatcher's work: post every scheduled poll past its start, once each
+        (claimed in one transaction first, so another process or a restart never posts it too)."""
+        await self.bot.wait_until_ready()
+        failed = []
+        for poll in await self.store.due_starts(now):
+            if poll.poll_id in self._starting:
+                continue
+            self._starting.add(poll.poll_id)
+            try:
+                claimed = await self.store.claim_start(poll, now)
+                if claimed is not None:
+                    await self._post_scheduled(claimed)
+            except Exception:
+                log.exception("posting scheduled poll %d failed", poll.poll_id)
+                failed.append(poll.poll_id)
+            finally:
+                self._starting.discard(poll.poll_id)
+        if failed:  # the dispatcher logs it and backs off
+            raise RuntimeError(f"posting scheduled polls {failed} failed")
+
+    async def _post_scheduled(self, poll: Poll) -> None:
+        """Post a claimed scheduled poll; if Discord refuses, it is closed as missing (noted)."""
+        try:
+            await self._publish(poll, self._channel(poll))
+        except discord.HTTPException as error:
+            self._note_problem(poll, "Lightstick couldn't post this scheduled poll in its channel", error)
+            await self.store.close(poll.poll_id, self.bot.clock.now(), missing=True)
+            return
+        log.info("scheduled poll %d posted in guild %d", poll.poll_id, poll.guild_id)
+
+    async def _recover_claimed(self) -> None:
+        """Scheduled polls claimed just before a crash but never recorded as posted: record the
+        message already posted, if any (the channel's recent messages), or post it now."""
+        for stale, claimed_at in await self.store.claimed_unposted():
+            if stale.poll_id in self._starting:
+                continue
+            self._starting.add(stale.poll_id)
+            try:
+                poll = await self.store.get(stale.poll_id)
+                if poll is None or not poll.is_scheduled:
+                    continue
+                posted = await self._posted_poll_message(poll, claimed_at)
+                if posted is None:
+                    await self._post_scheduled(poll)
+                    continue
+                log.info("scheduled poll %d: found its message %d; not posting again", poll.poll_id, posted)
+                attached = await self.voting.attach_message(poll, posted)
+                self.dispatcher.wake()
+                self._spawn(self._add_option_reactions(attached), f"polls:react:{attached.poll_id}")
+            except Exception:
+                log.exception("scheduled poll %d: recovery failed; the next start tries again", stale.poll_id)
+            finally:
+                self._starting.discard(stale.poll_id)
+
+    async def _posted_poll_message(self, poll: Poll, claimed_at: datetime) -> int | None:
+        """The id of a poll message Lightstick posted for this poll since it was claimed."""
+        if self.bot.user is None:
+            return None
+        since = discord.Object(discord.utils.time_snowflake(claimed_at - RESULTS_SEARCH_MARGIN))
+        footer = f"Poll #{poll.poll_id}"
+        try:
+            async for message in self._channel(poll).history(limit=RESULTS_SEARCH_LIMIT, after=since):
+                if message.author.id != self.bot.user.id or not message.embeds:
+                    continue
+                embed = message.embeds[0]
+                text = embed.footer.text or ""
+                if (text == footer or text.startswith(footer + " ")) and embed.title == poll.question:
+                    return message.id
+        except discord.HTTPException as error:
+            log.info("scheduled poll %d: could not look for an earlier message: %s", poll.poll_id, error)
+        return None
+
+    async def _server_zone(self, guild_id: int) -> tuple[tzinfo, str]:
+        """The server's timezone (its storyline timezone), else UTC."""
+        settings = await self.storyline.settings(guild_id)
+        if settings is None:
+            return UTC, "UTC"
+        return settings.tz, settings.timezone
+
+    async def _start_of(self, interaction: discord.Interaction, start: str | None) -> tuple[datetime, str] | None:
+        """`start:` read in the server's timezone: (UTC start, zone name), or None if not given."""
+        if start is None or not start.strip():
+            return None
+        tz, zone = await self._server_zone(self._guild_id(interaction))
+        return parse_start(start, self.bot.clock.now(), tz), zone
+
+    async def schedule_poll(
+        self, target: discord.TextChannel | discord.Thread, spec: PollSpec, *, creator_id: int, starts_at: datetime
+    ) -> Poll:
+        """Store a poll to be posted at `starts_at` by the start dispatcher."""
+        poll = await self.store.create(
+            spec, guild_id=target.guild.id, channel_id=target.id, creator_id=creator_id,
+            now=self.bot.clock.now(), starts_at=starts_at,
+        )  # fmt: skip
+        self.starter.wake()
+        log.info("poll %d scheduled in guild %d for %s", poll.poll_id, poll.guild_id, starts_at.isoformat())
+        return poll
+
+    async def _post_or_schedule(
+        self, interaction: discord.Interaction, target: discord.TextChannel | discord.Thread, spec: PollSpec,
+        start: tuple[datetime, str] | None,
+    ) -> None:  # fmt: skip
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if start is None:
+            poll = await self.post_poll(target, spec, creator_id=interaction.user.id)
+            await reply(interaction, created_message(poll))
+            return
+        starts_at, zone = start
+        poll = await self.schedule_poll(target, spec, creator_id=interaction.user.id, starts_at=starts_at)
+        tz, _ = await self._server_zone(poll.guild_id)
+        await reply(interaction, scheduled_message(poll, tz, zone))
+
     # -- closing --------------------------------------------------------------------------
 
     async def _close_due(self, now: datetime) -> None:
@@ -671,26 +858,57 @@ class PollsCog(commands.Cog, name="Polls"):
             raise UserError(channel_gone_message(option.mention))
         return channel
 
-    def _preflight(
-        self, interaction: discord.Interaction, option: app_commands.AppCommandChannel | None
+    def preflight(
+        self,
+        interaction: discord.Interaction,
+        option: app_commands.AppCommandChannel | None,
+        *,
+        anonymous: bool = False,
     ) -> discord.TextChannel | discord.Thread:
         target, permissions = self._target_channel(interaction, self._live_channel(option))
-        missing = missing_permissions(permissions, required_permissions(target))
-        if missing:
-            raise UserError(missing_permissions_message(target.mention, missing))
+        self._check_permissions(target, permissions, anonymous=anonymous)
         return target
 
-    async def _post_poll(
-        self, interaction: discord.Interaction, target: discord.TextChannel | discord.Thread, spec: PollSpec
-    ) -> Poll:
-        """Store the poll, post its message, start counting, add the reactions (background)."""
-        guild_id = self._guild_id(interaction)
+    @staticmethod
+    def _check_permissions(
+        target: discord.TextChannel | discord.Thread, permissions: discord.Permissions, *, anonymous: bool
+    ) -> None:
+        """Refuse a channel where Lightstick lacks what the poll needs, naming each permission
+        (an anonymous poll also needs Manage Messages, to remove every reaction)."""
+        missing = missing_permissions(permissions, required_permissions(target, anonymous=anonymous))
+        if missing:
+            raise UserError(missing_permissions_message(target.mention, missing, anonymous=anonymous))
+
+    def _existing_channel(self, poll: Poll) -> discord.TextChannel | discord.Thread:
+        """The channel of an existing poll, from the cache, or a UserError naming it."""
+        _, channel = self._cached_channel(poll)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise UserError(channel_gone_message(f"<#{poll.channel_id}>"))
+        return channel
+
+    def _weights(self, interaction: discord.Interaction, text: str | None) -> tuple[tuple[int, int], ...]:
+        """`weights:` as typed (`@Mods=3, <@&id>=2`) → (role_id, weight), against this server's
+        roles; a UserError names what is wrong."""
+        entries = parse_weights(text)
+        if not entries:
+            return ()
+        guild = interaction.guild
+        if guild is None:
+            raise UserError("Polls only work inside a server.")
+        roles = {role.id: role.name for role in guild.roles}
+        return resolve_weights(entries, roles, everyone_id=guild.id)
+
+    async def post_poll(self, target: discord.TextChannel | discord.Thread, spec: PollSpec, *, creator_id: int) -> Poll:
+        """Store the poll, post its message, start counting, add the reactions (background).
+
+        The one way a poll is posted: by `/poll` commands and by other features (brackets).
+        """
+        guild_id = target.guild.id
         poll = await self.store.create(
-            spec, guild_id=guild_id, channel_id=target.id, creator_id=interaction.user.id, now=self.bot.clock.now()
+            spec, guild_id=guild_id, channel_id=target.id, creator_id=creator_id, now=self.bot.clock.now()
         )
-        embed = self.poll_embed(poll, compute_results(poll, [0] * len(poll.options), 0))
         try:
-            message = await target.send(embed=embed, allowed_mentions=NO_MENTIONS)
+            return await self._publish(poll, target)
         except discord.HTTPException as error:
             await self.store.discard_unposted(poll.poll_id)
             log.warning("poll %d could not be posted in %d: %s", poll.poll_id, target.id, error)
@@ -699,6 +917,13 @@ class PollsCog(commands.Cog, name="Polls"):
             raise UserError(
                 f"Discord refused the poll message in {target.mention}; check my permissions there and try again."
             ) from error
+
+    async def _publish(self, poll: Poll, target: PollChannel) -> Poll:
+        """Send a stored poll's message, start counting, add the reactions (background).
+        Discord's errors are passed on."""
+        guild_id = poll.guild_id
+        embed = self.poll_embed(poll, compute_results(poll, [0] * len(poll.options), 0))
+        message = await target.send(embed=embed, allowed_mentions=NO_MENTIONS)
         poll = await self.voting.attach_message(poll, message.id)
         self._shown[poll.poll_id] = dict(embed.to_dict())
         self.dispatcher.wake()
@@ -746,6 +971,9 @@ class PollsCog(commands.Cog, name="Polls"):
         min_account_age="Only accounts at least this many days old may vote",
         min_member_age="Only members who joined this server at least this many days ago may vote",
         channel="Where to post the poll (default: this channel)",
+        anonymous="Remove each reaction once counted, so nobody sees who voted for what (needs Manage Messages)",
+        weights="Role weights, e.g. @Mods=3, @Members=2 (1 to 100; a voter weighs their highest; others weigh 1)",
+        start=START_HELP,
     )
     async def create(
         self,
@@ -759,15 +987,17 @@ class PollsCog(commands.Cog, name="Polls"):
         min_account_age: AgeDays | None = None,
         min_member_age: AgeDays | None = None,
         channel: LiveTextChannel | None = None,
+        anonymous: bool = False,
+        weights: str | None = None,
+        start: str | None = None,
     ) -> None:
         spec = build_poll_spec(
             question, options, duration, choices, hide_results,
             role.id if role is not None else None, min_account_age, min_member_age,
+            anonymous=anonymous, weights=self._weights(interaction, weights),
         )  # fmt: skip
-        target = self._preflight(interaction, channel)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        poll = await self._post_poll(interaction, target, spec)
-        await reply(interaction, created_message(poll))
+        target = self.preflight(interaction, channel, anonymous=spec.anonymous)
+        await self._post_or_schedule(interaction, target, spec, await self._start_of(interaction, start))
 
     @poll.command(name="mv", description="Post a poll of music videos from the catalog (by year, artist or theme).")
     @app_commands.describe(
@@ -776,6 +1006,7 @@ class PollsCog(commands.Cog, name="Polls"):
         theme="Only MVs with this theme",
         question="The question (default: Which is the best K-pop music video of <year>?)",
         duration=DURATION_HELP,
+        start=START_HELP,
     )
     async def mv(
         self,
@@ -785,6 +1016,7 @@ class PollsCog(commands.Cog, name="Polls"):
         theme: str | None = None,
         question: str | None = None,
         duration: str | None = None,
+        start: str | None = None,
     ) -> None:
         if year is None and not artist and not theme:
             raise UserError("Pick a `year`, an `artist` or a `theme` so I know which MVs to put in the poll.")
@@ -804,10 +1036,8 @@ class PollsCog(commands.Cog, name="Polls"):
             [mv_option_label(mv) for mv in found],
             duration,
         )
-        target = self._preflight(interaction, None)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        poll = await self._post_poll(interaction, target, spec)
-        await reply(interaction, created_message(poll))
+        target = self.preflight(interaction, None)
+        await self._post_or_schedule(interaction, target, spec, await self._start_of(interaction, start))
 
     @poll.command(name="results", description="Show a poll's results (hidden ones only once it closes).")
     @app_commands.describe(poll=POLL_HELP)
@@ -819,17 +1049,37 @@ class PollsCog(commands.Cog, name="Polls"):
         results = await self.voting.results(found)
         await reply(interaction, embed=build_results_embed(found, results, with_chart=False))
 
-    @poll.command(name="list", description="List this server's open polls.")
+    @poll.command(name="list", description="List this server's open and scheduled polls.")
     async def list_polls(self, interaction: discord.Interaction) -> None:
         polls = await self.store.list_open(self._guild_id(interaction))
+        scheduled = await self.store.list_scheduled(self._guild_id(interaction))
         problems = self.problems if self._is_moderator(interaction) else {}
-        await reply(interaction, embed=build_list_embed(polls, problems))
+        await reply(interaction, embed=build_list_embed(polls, problems, scheduled))
+
+    @poll.command(name="cancel", description="Cancel a scheduled poll before it is posted (creator or Manage Server).")
+    @app_commands.describe(poll=POLL_HELP)
+    async def cancel(self, interaction: discord.Interaction, poll: str) -> None:
+        found = await self._resolve(interaction, poll)
+        self._require_manager(interaction, found, "cancel")
+        if found.message_id is not None:
+            raise UserError(f"Poll #{found.poll_id} is already posted; use `/poll close` to end it.")
+        if found.cancelled_at is not None:
+            raise UserError(f"Poll #{found.poll_id} is already cancelled.")
+        if not found.is_scheduled:
+            raise UserError(f"Poll #{found.poll_id} is not a scheduled poll waiting to be posted.")
+        if found.poll_id in self._starting or not await self.store.cancel(found.poll_id, self.bot.clock.now()):
+            raise UserError(f"Poll #{found.poll_id} is being posted right now; use `/poll close` to end it.")
+        self.starter.wake()
+        log.info("scheduled poll %d cancelled", found.poll_id)
+        await reply(interaction, f"Scheduled poll #{found.poll_id} is cancelled; it won't be posted.")
 
     @poll.command(name="close", description="Close a poll now and post its results (creator or Manage Server).")
     @app_commands.describe(poll=POLL_HELP)
     async def close(self, interaction: discord.Interaction, poll: str) -> None:
         found = await self._resolve(interaction, poll)
         self._require_manager(interaction, found, "close")
+        if found.is_scheduled:
+            raise UserError(f"Poll #{found.poll_id} is scheduled and not posted yet; use `/poll cancel` to cancel it.")
         if not found.is_open:
             raise UserError(f"Poll #{found.poll_id} is already closed.")
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -846,6 +1096,57 @@ class PollsCog(commands.Cog, name="Polls"):
         self.dispatcher.wake()
         await reply(interaction, extended_message(extended, extended.closes_at))
 
+    @poll.command(name="reopen", description="Reopen a closed poll, its votes kept (creator or Manage Server).")
+    @app_commands.describe(poll=POLL_HELP, duration="How long it stays open now: 30m, 12h, 2d, 1w or 1d12h")
+    async def reopen(self, interaction: discord.Interaction, poll: str, duration: str) -> None:
+        found = await self._resolve(interaction, poll)
+        self._require_manager(interaction, found, "reopen")
+        length = parse_duration(duration)
+        if found.is_open:
+            raise UserError(f"Poll #{found.poll_id} is still open; use `/poll extend` to give it more time.")
+        if found.status is PollStatus.CLOSED_MISSING or found.message_id is None:
+            raise UserError(
+                f"Poll #{found.poll_id} can't be reopened: its message or channel was deleted. "
+                "`/poll again` posts it anew."
+            )
+        if found.poll_id in self._announcing:
+            raise UserError(f"Poll #{found.poll_id} is closing right now; try again in a moment.")
+        channel = self._existing_channel(found)
+        self._check_permissions(channel, channel.permissions_for(channel.guild.me), anonymous=found.anonymous)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await channel.fetch_message(found.message_id)
+        except discord.HTTPException as error:
+            if is_missing(error):
+                raise UserError(
+                    f"Poll #{found.poll_id} can't be reopened: its message was deleted. `/poll again` posts it anew."
+                ) from error
+            raise UserError(
+                f"Discord wouldn't show me the message of poll #{found.poll_id} in {channel.mention}; "
+                "check my permissions there and try again."
+            ) from error
+        reopened = await self.voting.reopen(found, length)
+        self.dispatcher.wake()
+        await self._edit_poll_message(reopened, self.poll_embed(reopened, self.voting.live_results(reopened.poll_id)))
+        # Reactions changed while it was closed: they are the ledger again from now on.
+        self._spawn(self.reconcile_poll(reopened), f"polls:reopen:{reopened.poll_id}")
+        log.info("poll %d reopened until %s", reopened.poll_id, reopened.closes_at.isoformat())
+        await reply(interaction, reopened_message(reopened))
+
+    @poll.command(
+        name="again", description="Post a poll anew: same options and rules, no votes (creator or Manage Server)."
+    )
+    @app_commands.describe(poll=POLL_HELP)
+    async def again(self, interaction: discord.Interaction, poll: str) -> None:
+        found = await self._resolve(interaction, poll)
+        self._require_manager(interaction, found, "repost")
+        spec = spec_again(found)
+        channel = self._existing_channel(found)
+        self._check_permissions(channel, channel.permissions_for(channel.guild.me), anonymous=spec.anonymous)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        posted = await self.post_poll(channel, spec, creator_id=interaction.user.id)
+        await reply(interaction, created_message(posted))
+
     @poll.command(name="export", description="Download a poll's results as CSV (per-voter rows for Manage Server).")
     @app_commands.describe(poll=POLL_HELP)
     async def export(self, interaction: discord.Interaction, poll: str) -> None:
@@ -854,7 +1155,7 @@ class PollsCog(commands.Cog, name="Polls"):
         if not can_see_counts(found, moderator):
             raise UserError(f"Poll #{found.poll_id} hides its results until it closes.")
         results = await self.voting.results(found)
-        voters = await self.voting.voter_rows(found) if moderator else None
+        voters = await self.voting.voter_rows(found) if moderator and not found.anonymous else None
         data = export_csv(found, results, voters).encode("utf-8")
         file = discord.File(io.BytesIO(data), filename=export_filename(found))
         await reply(interaction, f"Poll #{found.poll_id} as CSV.", file=file)
@@ -878,7 +1179,10 @@ class PollsCog(commands.Cog, name="Polls"):
     # Autocomplete wiring (after the commands exist).
     results.autocomplete("poll")(poll_autocomplete)
     close.autocomplete("poll")(poll_autocomplete)
+    cancel.autocomplete("poll")(poll_autocomplete)
     extend.autocomplete("poll")(poll_autocomplete)
+    reopen.autocomplete("poll")(poll_autocomplete)
+    again.autocomplete("poll")(poll_autocomplete)
     export.autocomplete("poll")(poll_autocomplete)
     myvotes.autocomplete("poll")(poll_autocomplete)
     audit.autocomplete("poll")(poll_autocomplete)

@@ -42,8 +42,11 @@ def is_reaction_limit(error: discord.HTTPException) -> bool:
     return error.code == REACTION_LIMIT_CODE
 
 
-def required_permissions(channel: object) -> Sequence[str]:
-    return THREAD_POLL_PERMISSIONS if isinstance(channel, discord.Thread) else POLL_PERMISSIONS
+def required_permissions(channel: object, *, anonymous: bool = False) -> Sequence[str]:
+    """What Lightstick needs there; an anonymous poll also needs Manage Messages (it removes
+    every reaction once counted, or the reactions would show who voted for what)."""
+    base = THREAD_POLL_PERMISSIONS if isinstance(channel, discord.Thread) else POLL_PERMISSIONS
+    return (*base, "manage_messages") if anonymous else base
 
 
 def voter_from_member(member: discord.Member) -> Voter:

@@ -9,7 +9,7 @@ message is sent with ``allowed_mentions`` none.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import discord
 
@@ -27,6 +27,7 @@ from bot.polls.render import (
     timestamp,
 )
 from bot.polls.rules import MAX_OPTION_LENGTH, MAX_QUESTION_LENGTH
+from bot.polls.schedule import describe_local
 from bot.polls.store import AuditReport, MyVotes
 from bot.ui import DESCRIPTION_LIMIT, FOOTER_LIMIT, TITLE_LIMIT, message_link, permission_list, truncate
 
@@ -60,7 +61,10 @@ def _embed(title: str, description: str, colour: discord.Colour, url: str | None
 
 
 def turnout_line(results: PollResults) -> str:
-    return f"**{plural(results.turnout, 'voter')}**"
+    line = f"**{plural(results.turnout, 'voter')}**"
+    if results.weighted:
+        line += f" · weighing {results.turnout_weight:,} in all"
+    return line
 
 
 def build_poll_embed(poll: Poll, results: PollResults | None, *, can_remove_reactions: bool = True) -> discord.Embed:
@@ -130,27 +134,51 @@ def list_line(poll: Poll, problem: str | None = None) -> str:
     return line
 
 
-def build_list_embed(polls: Sequence[Poll], problems: Mapping[int, str] | None = None) -> discord.Embed:
-    """`/poll list`: this server's open polls, soonest to close first."""
+def scheduled_line(poll: Poll) -> str:
+    question = escape_markdown(truncate(poll.question, 80))
+    assert poll.starts_at is not None
+    return (
+        f"**#{poll.poll_id}** {question} · <#{poll.channel_id}> · starts {timestamp(poll.starts_at, 'F')} "
+        f"({timestamp(poll.starts_at)})"
+    )
+
+
+def build_list_embed(
+    polls: Sequence[Poll], problems: Mapping[int, str] | None = None, scheduled: Sequence[Poll] = ()
+) -> discord.Embed:
+    """`/poll list`: this server's open polls, soonest to close first, then its scheduled
+    polls, soonest to start first."""
     problems = problems or {}
-    if not polls:
+    if not polls and not scheduled:
         return _embed("Open polls", "No polls are open in this server. Start one with `/poll create`.", OPEN_COLOUR)
     lines = [list_line(poll, problems.get(poll.poll_id)) for poll in polls[:LIST_LIMIT]]
     if len(polls) > LIST_LIMIT:
         lines.append(f"…and {len(polls) - LIST_LIMIT} more.")
-    embed = _embed(f"Open polls ({len(polls)})", "\n".join(lines), OPEN_COLOUR)
+    if not polls:
+        lines.append("No polls are open in this server.")
+    if scheduled:
+        lines.append(f"\n**Scheduled ({len(scheduled)})**")
+        lines.extend(scheduled_line(poll) for poll in scheduled[:LIST_LIMIT])
+        if len(scheduled) > LIST_LIMIT:
+            lines.append(f"…and {len(scheduled) - LIST_LIMIT} more.")
+    text = truncate("\n".join(lines), DESCRIPTION_LIMIT)
+    embed = _embed(f"Open polls ({len(polls)})", text, OPEN_COLOUR)
     return embed
 
 
 # -- plain replies ------------------------------------------------------------------------
 
 
-def missing_permissions_message(channel_mention: str, missing: Sequence[str]) -> str:
+def missing_permissions_message(channel_mention: str, missing: Sequence[str], *, anonymous: bool = False) -> str:
     """Why a poll can't be posted in a channel, naming each missing permission."""
-    return (
-        f"I can't run a poll in {channel_mention}: I'm missing {permission_list(missing)} there. "
+    kind = "an anonymous poll" if anonymous else "a poll"
+    text = (
+        f"I can't run {kind} in {channel_mention}: I'm missing {permission_list(missing)} there. "
         "Ask a server admin to give my role those permissions in that channel, or pick another channel."
     )
+    if anonymous and "manage_messages" in missing:
+        text += " An anonymous poll needs **Manage Messages** so I can remove each reaction once it is counted."
+    return text
 
 
 def channel_gone_message(channel_mention: str) -> str:
@@ -164,12 +192,30 @@ def created_message(poll: Poll) -> str:
     return f"Poll #{poll.poll_id} is up in {where}{link}. It closes {timestamp(poll.closes_at)}."
 
 
+def scheduled_message(poll: Poll, tz: tzinfo, zone: str) -> str:
+    """The reply to a scheduled `/poll create`: the start in the server's timezone, stated,
+    and as a Discord timestamp (each reader's own time)."""
+    assert poll.starts_at is not None
+    return (
+        f"Poll #{poll.poll_id} is scheduled: it will be posted in <#{poll.channel_id}> on "
+        f"{describe_local(poll.starts_at, tz, zone)}, {timestamp(poll.starts_at, 'F')} in your time, "
+        f"and close {timestamp(poll.closes_at, 'F')}. `/poll cancel poll:{poll.poll_id}` cancels it."
+    )
+
+
 def closed_message(poll: Poll) -> str:
     return f"Poll #{poll.poll_id} is closed; the results are posted in <#{poll.channel_id}>."
 
 
 def extended_message(poll: Poll, closes_at: datetime) -> str:
     return f"Poll #{poll.poll_id} now closes {timestamp(closes_at)} ({timestamp(closes_at, 'f')})."
+
+
+def reopened_message(poll: Poll) -> str:
+    return (
+        f"Poll #{poll.poll_id} is open again, its votes kept; it closes {timestamp(poll.closes_at)} "
+        f"({timestamp(poll.closes_at, 'f')})."
+    )
 
 
 def export_filename(poll: Poll) -> str:

@@ -85,6 +85,8 @@ class Call:
     json: Any = None
     files: list[tuple[str, bytes]] = field(default_factory=list)
     status: int = 200
+    #: When the call arrived (time.monotonic()), for rates.
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def body(self) -> Any:

@@ -53,6 +53,8 @@ def make_poll(
     duration: timedelta = timedelta(days=1),
     options: tuple[str, ...] | None = None,
     question: str = "Which is the best K-pop music video of 2024?",
+    anonymous: bool = False,
+    weights: tuple[tuple[int, int], ...] = (),
 ) -> Poll:
     return Poll(
         poll_id=poll_id,
@@ -70,6 +72,8 @@ def make_poll(
         created_at=created_at,
         closes_at=created_at + duration,
         status=status,
+        anonymous=anonymous,
+        weights=weights,
     )
 
 

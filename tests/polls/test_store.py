@@ -203,3 +203,44 @@ async def test_votes_of_another_poll_cannot_claim_a_wrong_guild(store: PollStore
     with pytest.raises(INTEGRITY_ERRORS, match=r"(?i)foreign key"):
         await store.write_batch([VoteRow(GUILD + 1, poll.poll_id, user(1), 0, T, None)], [], [])
     assert (await store.tally(poll)).turnout == 0
+
+
+async def test_a_scheduled_poll_is_claimed_once_under_a_race_and_never_closed_early(store: PollStore) -> None:
+    spec = build_poll_spec("Later?", "A | B", duration="1h")
+    starts = NOW + timedelta(hours=2)
+    poll = await store.create(spec, guild_id=GUILD, channel_id=CHANNEL, creator_id=CREATOR, now=NOW, starts_at=starts)
+    assert poll.is_scheduled and poll.closes_at == starts + timedelta(hours=1)
+    assert [p.poll_id for p in await store.list_scheduled(GUILD)] == [poll.poll_id]
+    assert await store.list_open(GUILD) == []
+    assert await store.next_close_at() is None and await store.due_polls(NOW + timedelta(days=1)) == []
+    assert await store.next_start_at() == starts
+    assert await store.due_starts(NOW) == []
+    late = starts + timedelta(minutes=30)  # posted late: keeps its full hour
+    other_db = await reconnect(store.db)
+    try:
+        other = PollStore(other_db)
+        due = await store.due_starts(late)
+        claims = await asyncio.gather(store.claim_start(due[0], late), other.claim_start(due[0], late))
+    finally:
+        await other_db.close()
+    winners = [claim for claim in claims if claim is not None]
+    assert len(winners) == 1 and winners[0].closes_at == late + timedelta(hours=1)
+    assert await store.next_start_at() is None and await store.due_starts(late) == []
+    assert [(p.poll_id, at) for p, at in await store.claimed_unposted()] == [(poll.poll_id, late)]
+    assert not await store.cancel(poll.poll_id, late)  # claimed: being posted
+    await store.attach_message(poll.poll_id, 4242)
+    assert await store.claimed_unposted() == [] and await store.list_scheduled(GUILD) == []
+
+
+async def test_cancel_a_scheduled_poll(store: PollStore) -> None:
+    spec = build_poll_spec("Later?", "A | B")
+    starts = NOW + timedelta(hours=2)
+    poll = await store.create(spec, guild_id=GUILD, channel_id=CHANNEL, creator_id=CREATOR, now=NOW, starts_at=starts)
+    assert await store.cancel(poll.poll_id, NOW)
+    assert not await store.cancel(poll.poll_id, NOW)
+    cancelled = await store.get(poll.poll_id)
+    assert cancelled is not None and cancelled.cancelled_at == NOW and not cancelled.is_scheduled
+    assert await store.next_start_at() is None and await store.list_scheduled(GUILD) == []
+    assert await store.unannounced() == []  # no results for a poll never posted
+    posted = await create_poll(store)
+    assert not await store.cancel(posted.poll_id, NOW)
