@@ -90,3 +90,11 @@ async def reply(
         await interaction.followup.send(ephemeral=ephemeral, **options)
     else:
         await interaction.response.send_message(ephemeral=ephemeral, **options)
+
+
+#: Help for the catalog filters that `/poll mv` and `/bracket mv` share.
+CATALOG_FILTER_HELP = {
+    "year": "Only MVs released in this year (e.g. 2024)",
+    "artist": "Only this act's MVs (a group includes its members' solo MVs)",
+    "theme": "Only MVs with this theme",
+}

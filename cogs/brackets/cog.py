@@ -42,7 +42,7 @@ from bot.errors import UserError
 from bot.polls import PollSpec, parse_duration
 from bot.polls.rules import PollStatus, build_poll_spec
 from bot.scheduler import Dispatcher
-from bot.ui import NO_MENTIONS, reply, truncate
+from bot.ui import CATALOG_FILTER_HELP, NO_MENTIONS, reply, truncate
 from cogs.brackets.render import (
     PICTURE_FILENAME,
     build_status_embed,
@@ -456,9 +456,7 @@ class BracketsCog(commands.Cog, name="Brackets"):
 
     @bracket.command(name="mv", description="Start a bracket of music videos from the catalog.")
     @app_commands.describe(
-        year="Only MVs released in this year (e.g. 2024)",
-        artist="Only this act's MVs (a group includes its members' solo MVs)",
-        theme="Only MVs with this theme",
+        **CATALOG_FILTER_HELP,
         size="Take at most this many of the matching MVs (2 to 64)",
         round_duration=ROUND_HELP,
         seeding=SEEDING_HELP,

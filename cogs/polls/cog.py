@@ -70,7 +70,7 @@ from bot.polls.voting import LookupMember
 from bot.scheduler import Dispatcher
 from bot.sharding import shard_of
 from bot.storyline.store import StorylineStore
-from bot.ui import NO_MENTIONS, choice, missing_permissions, reply, truncate
+from bot.ui import CATALOG_FILTER_HELP, NO_MENTIONS, choice, missing_permissions, reply, truncate
 from cogs.mv.cog import Year
 from cogs.polls.discord_io import (
     KnownVoters,
@@ -1001,9 +1001,7 @@ class PollsCog(commands.Cog, name="Polls"):
 
     @poll.command(name="mv", description="Post a poll of music videos from the catalog (by year, artist or theme).")
     @app_commands.describe(
-        year="Only MVs released in this year (e.g. 2024)",
-        artist="Only this act's MVs (a group includes its members' solo MVs)",
-        theme="Only MVs with this theme",
+        **CATALOG_FILTER_HELP,
         question="The question (default: Which is the best K-pop music video of <year>?)",
         duration=DURATION_HELP,
         start=START_HELP,

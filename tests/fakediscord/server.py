@@ -662,7 +662,10 @@ class FakeDiscord:
         if guild_id is None and data.get("guild_id"):
             guild_id = int(data["guild_id"])
         for ws in self._recipients(guild_id):
-            await self._send(ws, event, data)
+            # A client that just died (killed mid-storm) misses the event, as on Discord;
+            # reconciliation after its restart is what counts it.
+            with contextlib.suppress(ConnectionResetError):
+                await self._send(ws, event, data)
 
     def _recipients(self, guild_id: int | None) -> list[web.WebSocketResponse]:
         if guild_id is None:
