@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint i18n clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: $(TEST_STAMP)
 ## make bench: every benchmark, each printing its figures beside its goals
 bench: $(TEST_STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## make i18n: extract every message, update each language's .po and compile its .mo
+i18n: $(RUN_STAMP)
+	$(BIN)/python -m bot.i18n update
 
 lint: $(TEST_STAMP)
 	$(BIN)/python -m ruff check bot cogs tests benchmarks

@@ -18,6 +18,8 @@ from bot.catalog.server import GuildCatalogs, ServerCatalogStore
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database, database_for
+from bot.i18n.interactions import GettextTranslator, LocaleTree
+from bot.i18n.store import GuildLanguages
 from bot.metrics import AsyncCleanup, rest_trace, start_metrics_server
 from bot.paths import CATALOG_PATH
 from bot.sharding import GuildOwnership, shard_of
@@ -91,12 +93,14 @@ class LightstickBot(commands.AutoShardedBot):
             intents=discord.Intents.default(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            tree_cls=LocaleTree,
             http_trace=options.pop("http_trace", None) or rest_trace(),
             **options,
         )
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.db: Database = database_for(settings)
+        self.languages = GuildLanguages(self.db)
         self.force_sync = force_sync
         self.catalog_path = catalog_path
         self._catalog: Catalog | None = None
@@ -145,6 +149,7 @@ class LightstickBot(commands.AutoShardedBot):
         self._catalogs = GuildCatalogs(self._catalog, ServerCatalogStore(self.db, self._catalog))
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
+        await self.tree.set_translator(GettextTranslator())
         if self.settings.metrics_port is not None:
             self._stop_metrics = await start_metrics_server(self, self.settings.metrics_port)
         await self.sync_commands_if_changed()
@@ -198,10 +203,19 @@ class LightstickBot(commands.AutoShardedBot):
         dev = self.settings.dev_guild_id
         return discord.Object(dev) if dev is not None else None
 
-    def command_tree_hash(self) -> str:
-        guild = self.sync_guild
-        commands_ = self.tree._get_all_commands(guild=guild)
-        payload = sorted((c.to_dict(self.tree) for c in commands_), key=lambda c: str(c["name"]))
+    async def command_payload(self) -> list[dict[str, Any]]:
+        """What a sync sends, localisations included, in a stable order."""
+        translator = self.tree.translator
+        commands_ = self.tree._get_all_commands(guild=self.sync_guild)
+        payload = [
+            await c.get_translated_payload(self.tree, translator) if translator else c.to_dict(self.tree)
+            for c in commands_
+        ]
+        return sorted(payload, key=lambda c: str(c["name"]))
+
+    async def command_tree_hash(self) -> str:
+        """Changes with any name, option or translation, so a new catalog means a new sync."""
+        payload = await self.command_payload()
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()
 
@@ -211,7 +225,7 @@ class LightstickBot(commands.AutoShardedBot):
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
         key = f"command_hash:{guild.id if guild else 'global'}"
-        digest = self.command_tree_hash()
+        digest = await self.command_tree_hash()
         stored = await self.db.fetchval("SELECT value FROM meta WHERE key = ?", (key,))
         if stored == digest and not self.force_sync:
             log.info("application commands unchanged; not syncing")

@@ -1,0 +1,158 @@
+"""Lazy messages: the domain names what to say, the Discord layer decides the language.
+
+Code anywhere in Lightstick writes ``_("The poll closes {when}.", when=...)``: a
+:class:`Msg` that holds the English source text (its message id) and its values, and
+turns into text only when it is shown. It renders in the *current* locale, a context
+variable that the Discord layer sets with :func:`speaking`: the member's language for
+replies to them, the server's for public posts. Outside any :func:`speaking` block it
+renders in English, so logs and plain ``str()`` stay readable.
+
+Placeholders are ``str.format`` fields by name. Values that depend on the language are
+wrapped so they format in the locale they are shown in: :class:`Number`,
+:class:`Percent`, :class:`Duration`, :class:`Day`, :class:`ListOf`; a :class:`Msg` as a
+value renders in the same locale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TypeAlias
+
+from bot.i18n import formatting
+from bot.i18n.catalogs import translations
+from bot.i18n.locales import SOURCE_LOCALE, supported_locale
+
+_current: ContextVar[str] = ContextVar("lightstick_locale", default=SOURCE_LOCALE)
+
+
+def current_locale() -> str:
+    return _current.get()
+
+
+@contextlib.contextmanager
+def speaking(locale: object) -> Iterator[str]:
+    """Render messages in `locale` (a Discord locale; unknown ones mean English) inside the block."""
+    resolved = supported_locale(locale)
+    token = _current.set(resolved)
+    try:
+        yield resolved
+    finally:
+        _current.reset(token)
+
+
+def use_locale(locale: object) -> str:
+    """Render in `locale` for the rest of the current task (an interaction's own task)."""
+    resolved = supported_locale(locale)
+    _current.set(resolved)
+    return resolved
+
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A message id (its English text) with its values, rendered when shown."""
+
+    msgid: str
+    params: tuple[tuple[str, object], ...] = ()
+    plural: str | None = None
+    count: int | None = None
+
+    def render(self, locale: str | None = None) -> str:
+        return render(self, locale)
+
+    def __str__(self) -> str:
+        return render(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(render(self), spec)
+
+    def __len__(self) -> int:
+        return len(render(self))
+
+    def __add__(self, other: object) -> str:
+        return render(self) + str(other)
+
+    def __radd__(self, other: object) -> str:
+        return str(other) + render(self)
+
+
+#: What code hands to a reply or an embed: plain text (names, user input) or a message.
+Text: TypeAlias = str | Msg
+
+
+def _(msgid: str, /, **params: object) -> Msg:
+    """A translatable message; `params` fill its ``{name}`` fields when it is shown."""
+    return Msg(msgid, tuple(params.items()))
+
+
+def _n(singular: str, plural: str, count: int, /, **params: object) -> Msg:
+    """A message with plural forms, chosen by `count` (also available as ``{count}``)."""
+    return Msg(singular, tuple(params.items()), plural, count)
+
+
+def render(text: Text, locale: str | None = None) -> str:
+    """`text` in `locale` (default: the current one). Plain strings pass through unchanged."""
+    if isinstance(text, str):
+        return text
+    locale = locale or _current.get()
+    catalog = translations(locale)
+    if text.plural is None:
+        template = catalog.gettext(text.msgid)
+    else:
+        template = catalog.ngettext(text.msgid, text.plural, text.count or 0)
+    values = {name: _value(value, locale) for name, value in text.params}
+    if text.count is not None:
+        values.setdefault("count", formatting.number(text.count, locale))
+    return template.format_map(values) if values or "{" in template else template
+
+
+# -- values that format in the reader's language ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A share between 0 and 1, shown as a percentage with at most `digits` decimals."""
+
+    value: float
+    digits: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    value: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    value: date
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    """Items joined as the language joins a list: ``a, b and c`` / ``a, b 및 c``."""
+
+    items: Sequence[Text]
+
+
+def _value(value: object, locale: str) -> object:
+    if isinstance(value, Msg):
+        return render(value, locale)
+    if isinstance(value, Number):
+        return formatting.number(value.value, locale)
+    if isinstance(value, Percent):
+        return formatting.percent(value.value, locale, value.digits)
+    if isinstance(value, Duration):
+        return formatting.duration(value.value, locale)
+    if isinstance(value, Day):
+        return formatting.day(value.value, locale)
+    if isinstance(value, ListOf):
+        return formatting.list_of([render(item, locale) for item in value.items], locale)
+    return value
