@@ -142,8 +142,11 @@ def main(argv: list[str]) -> int:
         for line in update(extract()):
             print(line)
         return 0
+    if command == "check":  # extraction only, nothing written
+        print(f"{len(extract())} messages")
+        return 0
     if command == "compile":
         compile_all()
         return 0
-    print("usage: python -m bot.i18n [update|compile]", file=sys.stderr)
+    print("usage: python -m bot.i18n [update|check|compile]", file=sys.stderr)
     return 2
