@@ -3,14 +3,19 @@ the last request, so the final state is always shown.
 
 Used for poll messages: votes may arrive hundreds a second, the message is edited at most
 once per poll per 5 seconds. Generic and Discord-free: the refresh is any coroutine.
+
+The interval is a rate limit against an outside service, so in the bot it runs on
+:class:`ElapsedClock` (real elapsed seconds), never on the bot's clock: that one is wall time
+(it may jump) and tests move it by hand (a trailing refresh would wait for a test to move it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Hashable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
 from bot.clock import Clock
@@ -21,6 +26,23 @@ log = logging.getLogger(__name__)
 K = TypeVar("K", bound=Hashable)
 
 DEFAULT_INTERVAL = timedelta(seconds=5)
+
+
+class ElapsedClock:
+    """A :class:`~bot.clock.Clock` that moves with real elapsed time (monotonic), for pacing
+    calls to an outside service: wall-clock jumps and fake clocks don't stretch its waits."""
+
+    def __init__(self) -> None:
+        self._wall = datetime.now(UTC)
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._wall + timedelta(seconds=time.monotonic() - self._started)
+
+    async def sleep_until(self, when: datetime) -> None:
+        delay = (when - self.now()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
 
 class Coalescer(Generic[K]):

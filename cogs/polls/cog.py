@@ -55,6 +55,7 @@ from bot.polls import (
     parse_duration,
     render_chart,
 )
+from bot.polls.coalesce import ElapsedClock
 from bot.polls.pacing import Pacer
 from bot.polls.render import export_csv, poll_choice_name
 from bot.polls.rules import (
@@ -275,7 +276,8 @@ class PollsCog(commands.Cog, name="Polls"):
         await self.coalescer.wait_idle()
 
     def _new_coalescer(self, interval: timedelta) -> Coalescer[int]:
-        return Coalescer(self._refresh_poll_message, self.bot.clock, interval, name="poll message edit")
+        # Real seconds, not the bot's clock: the interval paces REST calls to Discord.
+        return Coalescer(self._refresh_poll_message, ElapsedClock(), interval, name="poll message edit")
 
     async def set_edit_interval(self, interval: timedelta) -> None:
         """Change the minimum time between two edits of one poll message (tests shorten it)."""
