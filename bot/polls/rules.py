@@ -60,6 +60,9 @@ class PollSpec:
     anonymous: bool = False
     #: (role_id, weight) pairs; a voter weighs the highest weight among their roles, else 1.
     weights: tuple[tuple[int, int], ...] = ()
+    #: No results message of its own when it closes (its message shows the final counts):
+    #: another feature reports the results, e.g. a bracket's round summary for its matches.
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,8 @@ class Poll:
     starts_at: datetime | None = None
     #: `/poll cancel`: when the scheduled poll was cancelled before it was posted.
     cancelled_at: datetime | None = None
+    #: Closes without a results message (see :attr:`PollSpec.quiet`).
+    quiet: bool = False
 
     @property
     def emojis(self) -> tuple[str, ...]:
@@ -303,7 +308,8 @@ def build_poll_spec(
 
 def spec_again(poll: Poll) -> PollSpec:
     """`/poll again`: the same question, options and rules, for as long as the poll ran first
-    (its deadline minus its creation, kept between 1 minute and 90 days)."""
+    (its deadline minus its creation, kept between 1 minute and 90 days). Posted anew it
+    stands alone, so it posts its own results even if the first one was quiet."""
     span = min(max(poll.closes_at - (poll.starts_at or poll.created_at), MIN_DURATION), MAX_DURATION)
     return PollSpec(
         question=poll.question,

@@ -37,6 +37,13 @@ _POLL_COLUMNS = (
 )
 
 
+#: results_message_id of a quiet poll (no results message of its own) until its message shows
+#: the final counts; then it is the poll message's own id. Kept in that column so the close
+#: and the quiet flag never need two writes: nothing can post results for it after a crash.
+_QUIET_PENDING = 0
+#: Closed polls whose results (a message, or a quiet poll's final counts) were never shown.
+_UNANNOUNCED = f"status = 'closed' AND (results_message_id IS NULL OR results_message_id = {_QUIET_PENDING})"
+
 #: A scheduled poll waiting for its start (claimed or not).
 _SCHEDULED = "status = 'open' AND message_id IS NULL AND starts_at IS NOT NULL AND cancelled_at IS NULL"
 
@@ -46,6 +53,8 @@ def _optional_time(seconds: int | None) -> datetime | None:
 
 
 def _poll_from_row(row: Row) -> Poll:
+    results = row["results_message_id"]
+    quiet = results is not None and results in (_QUIET_PENDING, row["message_id"])
     return Poll(
         poll_id=row["poll_id"],
         guild_id=row["guild_id"],
@@ -63,11 +72,12 @@ def _poll_from_row(row: Row) -> Poll:
         closes_at=from_unix(row["closes_at"]),
         status=PollStatus(row["status"]),
         closed_at=_optional_time(row["closed_at"]),
-        results_message_id=row["results_message_id"],
+        results_message_id=None if results == _QUIET_PENDING else results,
         anonymous=bool(row["anonymous"]),
         weights=tuple((int(role_id), int(weight)) for role_id, weight in json.loads(row["weights"])),
         starts_at=_optional_time(row["starts_at"]),
         cancelled_at=_optional_time(row["cancelled_at"]),
+        quiet=quiet,
     )
 
 
@@ -207,7 +217,8 @@ class PollStore:
         starts_at: datetime | None = None,
     ) -> Poll:
         """Store a validated poll (no message yet); returns it with its id. With `starts_at`
-        it is a scheduled poll, posted then; its deadline is `starts_at` + the duration."""
+        it is a scheduled poll, posted then; its deadline is `starts_at` + the duration. A
+        quiet spec is quiet from this first write on, whoever closes it and whenever."""
         created = to_unix(now)
         starts = None if starts_at is None else to_unix(starts_at)
         closes = (created if starts is None else starts) + int(spec.duration.total_seconds())
@@ -215,7 +226,8 @@ class PollStore:
             poll_id = await conn.fetchval(
                 "INSERT INTO polls (guild_id, channel_id, creator_id, question, options, choices,"
                 " hide_results, role_id, min_account_age_days, min_member_age_days, created_at,"
-                " closes_at, anonymous, weights, starts_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " closes_at, anonymous, weights, starts_at, results_message_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " RETURNING poll_id",
                 (
                     guild_id,
@@ -233,6 +245,7 @@ class PollStore:
                     int(spec.anonymous),
                     json.dumps([list(pair) for pair in spec.weights]),
                     starts,
+                    _QUIET_PENDING if spec.quiet else None,
                 ),
             )
         assert poll_id is not None
@@ -271,16 +284,18 @@ class PollStore:
     async def reopen(self, poll_id: int, closes_at: datetime) -> bool:
         """Open a closed poll again until `closes_at`, its votes kept (validate with
         ``rules.reopened_deadline``). True only for the one caller that reopened it; its
-        next close posts a new results message."""
+        next close posts a new results message (a quiet poll stays quiet)."""
         async with self.db.transaction() as conn:
             changed = await conn.execute(
-                "UPDATE polls SET status = 'open', closes_at = ?, closed_at = NULL, results_message_id = NULL"
+                "UPDATE polls SET status = 'open', closes_at = ?, closed_at = NULL, results_message_id ="
+                f" CASE WHEN results_message_id IN ({_QUIET_PENDING}, message_id) THEN {_QUIET_PENDING} END"
                 " WHERE poll_id = ? AND status = 'closed' AND message_id IS NOT NULL",
                 (to_unix(closes_at), poll_id),
             )
             return changed == 1
 
     async def set_results_message(self, poll_id: int, message_id: int) -> None:
+        """The results are shown: in this message (a quiet poll's own message: its final counts)."""
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE polls SET results_message_id = ? WHERE poll_id = ?", (message_id, poll_id))
 
@@ -350,12 +365,11 @@ class PollStore:
         return [_poll_from_row(row) for row in rows]
 
     async def unannounced(self) -> list[Poll]:
-        """Closed polls whose results message was never recorded (e.g. a crash right after
-        closing): post their results on start."""
+        """Closed polls whose results were never recorded as shown (e.g. a crash right after
+        closing): post their results on start (a quiet poll's: its final counts)."""
         owned, params = self._owned()
         rows = await self.db.fetchall(
-            f"SELECT {_POLL_COLUMNS} FROM polls"
-            f" WHERE status = 'closed' AND results_message_id IS NULL AND cancelled_at IS NULL AND {owned}"
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE {_UNANNOUNCED} AND cancelled_at IS NULL AND {owned}"
             " ORDER BY closed_at",
             params,
         )

@@ -207,6 +207,7 @@ class BracketsCog(commands.Cog, name="Brackets"):
             min_member_age_days=rules.min_member_age_days,
             anonymous=rules.anonymous,
             weights=rules.weights,
+            quiet=True,  # the round summary gives the results, not one message per match
         )
 
     async def _post_round(self, stored: StoredBracket, *, adopt: bool = False) -> int:

@@ -732,7 +732,8 @@ class PollsCog(commands.Cog, name="Polls"):
 
     async def finish_poll(self, poll_id: int, *, missing: bool = False) -> bool:
         """Close a poll (True only for the one caller that closed it) and, unless its message
-        or channel is gone, show the final counts and post the results once."""
+        or channel is gone, show the final counts and post the results once (a quiet poll:
+        no results message, whichever path closes it)."""
         if poll_id in self._announcing:
             return False
         self._announcing.add(poll_id)
@@ -759,7 +760,7 @@ class PollsCog(commands.Cog, name="Polls"):
                 continue
             self._announcing.add(poll.poll_id)
             try:
-                posted = await self._posted_results(poll)
+                posted = None if poll.quiet else await self._posted_results(poll)
                 if posted is not None:
                     await self.store.set_results_message(poll.poll_id, posted)
                     log.info("poll %d: found its results message %d; not posting again", poll.poll_id, posted)
@@ -789,13 +790,18 @@ class PollsCog(commands.Cog, name="Polls"):
         return None
 
     async def _announce(self, poll_id: int) -> None:
+        """The poll message shows the final counts; the results message follows, unless the
+        poll is quiet (another feature reports its results): then the edit is all, recorded."""
         poll = await self.store.get(poll_id)
         if poll is None:
             return
         results = await self.store.tally(poll)
-        if poll.message_id is not None:
-            await self._edit_poll_message(poll, build_poll_embed(poll, results))
-        await self._post_results(poll, results)
+        shown = poll.message_id is not None and await self._edit_poll_message(poll, build_poll_embed(poll, results))
+        if not poll.quiet:
+            await self._post_results(poll, results)
+        elif shown and poll.message_id is not None:
+            await self.store.set_results_message(poll.poll_id, poll.message_id)
+            log.info("poll %d closed quietly (%d voters)", poll.poll_id, results.turnout)
 
     async def _post_results(self, poll: Poll, results: PollResults) -> None:
         permissions = self._bot_permissions(poll)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from bot.brackets.store import BracketStatus
 from bot.clock import FakeClock
 from bot.polls import option_emoji
-from tests.cogs.polls_world import EPHEMERAL, PollWorld, start_world
+from tests.cogs.polls_world import EPHEMERAL, PollWorld, shown_counts, start_world
 from tests.conftest import BotRunner, eventually
 from tests.fakediscord import FakeDiscord
 
@@ -33,6 +34,14 @@ def summaries(world: PollWorld) -> list[JSON]:
     return [
         m for m in world.fake.bot_messages(world.general)
         if m["embeds"] and (m["embeds"][0].get("footer") or {}).get("text", "").startswith("Bracket #")
+    ]  # fmt: skip
+
+
+def poll_results(world: PollWorld) -> list[JSON]:
+    """Results messages of single polls (a bracket's match polls must post none)."""
+    return [
+        m for m in world.fake.bot_messages(world.general)
+        if m["embeds"] and m["embeds"][0].get("title", "").startswith(("Final results", "Results"))
     ]  # fmt: skip
 
 
@@ -139,6 +148,7 @@ async def test_a_nine_mv_bracket_through_ties_a_restart_and_its_champion(fake: F
     assert final["embeds"][0]["title"].startswith("🏆") and final["attachments"]
     status = await world.reply("bracket status", member=world.fans[3])
     assert "Champion" in status["embeds"][0]["description"]
+    assert poll_results(world) == []  # the summaries gave every result, the match polls none
 
 
 async def test_status_and_cancel(fake: FakeDiscord, bots: BotRunner) -> None:
@@ -286,3 +296,68 @@ async def test_a_crash_between_posting_and_saving_posts_nothing_twice(
     stored = await latest(world)
     assert stored.announced_round == 1 and len(summaries(world)) == 1
     assert len(await round_polls(world, stored, 2)) == 1 and len(match_messages(world)) == 3
+
+
+async def test_an_anonymous_match_closed_by_time_posts_only_the_round_summary(
+    fake: FakeDiscord, bots: BotRunner
+) -> None:
+    """Every vote counted (a later reaction moves a vote), every reaction removed, the poll
+    message showing the counts once the cog is idle (its edits don't wait on the bot's clock);
+    then the round ends by time: the match polls close quietly, one summary, the next round."""
+    clock = FakeClock(START)
+    world = await start_world(fake, bots, clock=clock)
+    body = await world.reply("bracket create", title="Secret cup", entries="A | B | C | D", seeding="given",
+                             anonymous=True, round_duration="1h")  # fmt: skip
+    assert "is up in" in body["content"], body
+    stored = await latest(world)
+    match = (await round_polls(world, stored, 1))[0]  # #1 A vs #4 D
+    message = fake.messages[match.message_id]
+    await world.wait_for_own_reactions(match, message)
+    a, d = option_emoji(2)
+    for fan in world.fans[:4]:
+        await fake.react(message, fan, d)
+    await fake.react(message, world.fans[4], a)
+    await world.wait_counts(match, [1, 4])
+    await fake.react(message, world.fans[0], a)  # moves fan 0's vote
+    await world.wait_counts(match, [2, 3])
+    await asyncio.wait_for(world.cog.wait_idle(), 10)
+    assert world.reacted(match, message) == set()
+    assert shown_counts(fake.messages[match.message_id]) == [2, 3]
+
+    posts = len(fake.calls_to("POST", r"^/channels/\d+/messages$"))
+    await clock.advance(timedelta(hours=1, seconds=1))
+
+    async def next_round_posted() -> bool:
+        return (await latest(world)).posted_round == 2
+
+    await eventually(next_round_posted, timeout=10)
+    await asyncio.wait_for(world.cog.wait_idle(), 10)
+    stored = await latest(world)
+    assert stored.bracket.rounds[0][0].winner == 4 and stored.bracket.rounds[0][1].winner == 2  # a tie: #2
+    assert len(summaries(world)) == 1 and poll_results(world) == []
+    assert len(fake.calls_to("POST", r"^/channels/\d+/messages$")) == posts + 2  # the summary and the final
+    for poll in (await round_polls(world, stored, 1)).values():
+        assert poll.status.value == "closed" and poll.quiet and poll.results_message_id == poll.message_id
+        assert "closed" in fake.messages[poll.message_id]["embeds"][0]["description"].lower()
+    assert shown_counts(fake.messages[match.message_id]) == [2, 3]
+
+
+async def test_a_crash_after_closing_a_match_posts_no_results_on_restart(fake: FakeDiscord, bots: BotRunner) -> None:
+    """A match poll closed just before a crash, its final counts not yet recorded as shown:
+    the restart shows them and posts no results message."""
+    world = await start_world(fake, bots, clock=FakeClock(START))
+    await world.reply("bracket create", title="Crash cup", entries="A | B")
+    stored = await latest(world)
+    match = (await round_polls(world, stored, 1))[0]
+    await fake.react(fake.messages[match.message_id], world.fans[0], option_emoji(2)[1])
+    await world.wait_counts(match, [0, 1])
+    await world.cog.voting.close(match.poll_id)  # closed in the database, then "the crash"
+    await world.restart(clock=FakeClock(START + timedelta(minutes=5)))
+
+    async def shown() -> bool:
+        return (await world.poll(match.poll_id)).results_message_id == match.message_id
+
+    await eventually(shown, timeout=10)
+    await asyncio.wait_for(world.cog.wait_idle(), 10)
+    assert shown_counts(fake.messages[match.message_id]) == [0, 1]
+    assert poll_results(world) == []

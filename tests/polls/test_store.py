@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from bot.clock import to_unix
 from bot.db import Database
 from bot.errors import UserError
-from bot.polls.rules import Poll, PollStatus, build_poll_spec
+from bot.polls.rules import Poll, PollStatus, build_poll_spec, spec_again
 from bot.polls.store import EventRow, PollStore, VoteKey, VoteRow
 from bot.sharding import GuildOwnership
 from tests.polls.factories import (
@@ -140,6 +141,32 @@ async def test_scheduler_queries_and_extend(store: PollStore) -> None:
     assert [p.poll_id for p in await store.unannounced()] == [later.poll_id]
     await store.set_results_message(later.poll_id, 77)
     assert await store.unannounced() == []
+
+
+async def test_a_quiet_poll_closes_without_results_and_stays_quiet(store: PollStore) -> None:
+    """Quiet from its first write: closed by anyone it waits only for its final counts to be
+    shown (recorded as its own message), and a reopen keeps it quiet; a loud poll stays loud."""
+    spec = replace(build_poll_spec("Match 1: A vs B", "A | B", "1h"), quiet=True)
+    created = await store.create(spec, guild_id=GUILD, channel_id=CHANNEL, creator_id=CREATOR, now=NOW)
+    assert created.quiet and created.results_message_id is None
+    quiet = await store.attach_message(created.poll_id, 900_001)
+    loud = await create_poll(store, duration="1h")
+    assert quiet.quiet and not loud.quiet
+    for poll in (quiet, loud):
+        assert await store.close(poll.poll_id, NOW + timedelta(hours=1))
+    unannounced = {p.poll_id: p for p in await store.unannounced()}
+    assert set(unannounced) == {quiet.poll_id, loud.poll_id} and unannounced[quiet.poll_id].quiet
+    await store.set_results_message(quiet.poll_id, 900_001)  # its final counts are shown
+    assert [p.poll_id for p in await store.unannounced()] == [loud.poll_id]
+    shown = await store.get(quiet.poll_id)
+    assert shown is not None and shown.quiet and shown.results_message_id == 900_001
+    await store.set_results_message(loud.poll_id, 77)
+    for poll in (quiet, loud):
+        assert await store.reopen(poll.poll_id, NOW + timedelta(hours=3))
+    again = {poll.poll_id: await store.get(poll.poll_id) for poll in (quiet, loud)}
+    assert again[quiet.poll_id].quiet and again[quiet.poll_id].results_message_id is None  # type: ignore[union-attr]
+    assert not again[loud.poll_id].quiet and again[loud.poll_id].results_message_id is None  # type: ignore[union-attr]
+    assert not spec_again(shown).quiet  # posted anew it stands alone
 
 
 async def test_discard_unposted(store: PollStore) -> None:
