@@ -13,6 +13,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.i18n import Text, _
 from bot.text import truncate
 
 log = logging.getLogger(__name__)
@@ -32,18 +33,21 @@ MESSAGE_LIMIT = 2000
 OPTION_TEXT_LIMIT = 100
 
 #: Names as Discord's client shows them, where they differ from the attribute name.
-_PERMISSION_LABELS = {
-    "manage_guild": "Manage Server",
-    "view_channel": "View Channel",
-    "read_messages": "View Channel",
-    "send_messages_in_threads": "Send Messages in Threads",
-    "create_public_threads": "Create Public Threads",
-    "embed_links": "Embed Links",
-    "attach_files": "Attach Files",
-    "add_reactions": "Add Reactions",
-    "read_message_history": "Read Message History",
-    "manage_messages": "Manage Messages",
-    "mention_everyone": "Mention @everyone, @here, and All Roles",
+_PERMISSION_LABELS: dict[str, Text] = {
+    "manage_guild": _("Manage Server"),
+    "view_channel": _("View Channel"),
+    "read_messages": _("View Channel"),
+    "send_messages": _("Send Messages"),
+    "send_messages_in_threads": _("Send Messages in Threads"),
+    "create_public_threads": _("Create Public Threads"),
+    "embed_links": _("Embed Links"),
+    "attach_files": _("Attach Files"),
+    "add_reactions": _("Add Reactions"),
+    "read_message_history": _("Read Message History"),
+    "manage_messages": _("Manage Messages"),
+    "manage_threads": _("Manage Threads"),
+    "manage_roles": _("Manage Roles"),
+    "mention_everyone": _("Mention @everyone, @here, and All Roles"),
 }
 
 
@@ -58,7 +62,7 @@ def channel_link(guild_id: int, channel_id: int) -> str:
 
 
 def permission_label(name: str) -> str:
-    return _PERMISSION_LABELS.get(name, name.replace("_", " ").title())
+    return str(_PERMISSION_LABELS.get(name, name.replace("_", " ").title()))
 
 
 def permission_list(names: Iterable[str]) -> str:
@@ -77,7 +81,7 @@ def choice(name: str, value: str) -> app_commands.Choice[str]:
 
 async def reply(
     interaction: discord.Interaction,
-    content: str | None = None,
+    content: Text | None = None,
     *,
     ephemeral: bool = True,
     **kwargs: Any,
@@ -85,7 +89,7 @@ async def reply(
     """Answer an interaction whether or not it was already answered or deferred."""
     options: dict[str, Any] = {"allowed_mentions": NO_MENTIONS, **kwargs}
     if content is not None:
-        options["content"] = content
+        options["content"] = str(content)
     if interaction.response.is_done():
         await interaction.followup.send(ephemeral=ephemeral, **options)
     else:
@@ -93,7 +97,7 @@ async def reply(
 
 
 #: Help for the catalog filters that `/poll mv` and `/bracket mv` share.
-CATALOG_FILTER_HELP = {
+CATALOG_FILTER_HELP: dict[str, str] = {
     "year": "Only MVs released in this year (e.g. 2024)",
     "artist": "Only this act's MVs (a group includes its members' solo MVs)",
     "theme": "Only MVs with this theme",

@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserError
+from bot.i18n import Number, _
 from bot.ui import permission_list, reply
 
 log = logging.getLogger(__name__)
@@ -25,42 +26,73 @@ Responder = Callable[[Exception], str]
 
 def _user_error(error: Exception) -> str:
     assert isinstance(error, UserError)
-    return error.message
+    return str(error.message)
 
 
 def _missing_permissions(error: Exception) -> str:
     assert isinstance(error, app_commands.MissingPermissions)
-    return f"You need the {permission_list(error.missing_permissions)} permission to use this command."
+    return str(
+        _(
+            "You need the {permissions} permission to use this command.",
+            permissions=permission_list(error.missing_permissions),
+        )
+    )
 
 
 def _bot_missing_permissions(error: Exception) -> str:
     assert isinstance(error, app_commands.BotMissingPermissions)
-    return f"I need the {permission_list(error.missing_permissions)} permission here to do that."
+    return str(
+        _(
+            "I need the {permissions} permission here to do that.",
+            permissions=permission_list(error.missing_permissions),
+        )
+    )
 
 
 def _no_private_message(error: Exception) -> str:
-    return "This command only works inside a server."
+    return str(_("This command only works inside a server."))
 
 
 def _cooldown(error: Exception) -> str:
     assert isinstance(error, app_commands.CommandOnCooldown)
-    return f"Slow down — try again in {error.retry_after:.0f} s."
+    return str(_("Slow down — try again in {seconds} s.", seconds=Number(round(error.retry_after))))
 
 
 def _forbidden(error: Exception) -> str:
-    return (
-        "Discord refused that because I'm missing a permission in that channel "
-        "(View Channel, Send Messages, Embed Links…). Ask a server admin to check my role."
+    return str(
+        _(
+            "Discord refused that because I'm missing a permission in that channel "
+            "(View Channel, Send Messages, Embed Links…). Ask a server admin to check my role."
+        )
     )
 
 
 def _transformer(error: Exception) -> str:
     assert isinstance(error, app_commands.TransformerError)
-    return f"`{error.value}` is not a valid {error.type.name.replace('_', ' ').lower()}."
+    return str(
+        _(
+            "`{value}` is not a valid {kind}.",
+            value=error.value,
+            kind=_TRANSFORMER_KINDS.get(error.type.name, error.type.name),
+        )
+    )
+
+
+_TRANSFORMER_KINDS = {
+    "string": _("text"),
+    "integer": _("whole number"),
+    "number": _("number"),
+    "boolean": _("yes or no"),
+    "user": _("member"),
+    "channel": _("channel"),
+    "role": _("role"),
+    "mentionable": _("member or role"),
+    "attachment": _("file"),
+}
 
 
 def _check_failure(error: Exception) -> str:
-    return str(error) or "You can't use this command here."
+    return str(error) or str(_("You can't use this command here."))
 
 
 #: Checked in order; the first matching type answers. Subclasses come before their bases.
@@ -121,9 +153,12 @@ async def report_error(interaction: discord.Interaction, error: Exception, where
     if message is None:
         error_id = new_error_id()
         log.error("error id %s in %s", error_id, where, exc_info=cause)
-        message = (
-            f"Something went wrong on my side (error id `{error_id}`). "
-            "It has been logged; please mention the id if you report it."
+        message = str(
+            _(
+                "Something went wrong on my side (error id `{error_id}`). "
+                "It has been logged; please mention the id if you report it.",
+                error_id=error_id,
+            )
         )
     try:
         await reply(interaction, message)

@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import Text, _
+from bot.i18n.interactions import DESCRIPTION, NAME, command_mention, command_text
 from bot.ui import EMBED_TOTAL_LIMIT, FIELD_COUNT_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, reply, truncate
 
 AnyCommand = app_commands.Command[Any, ..., Any]
@@ -18,14 +20,16 @@ EMBED_COLOUR = discord.Colour.from_rgb(255, 105, 180)
 
 @dataclass(frozen=True, slots=True)
 class HelpSection:
-    title: str
+    title: Text
     lines: tuple[str, ...]
 
 
 def _command_line(command: AnyCommand) -> str:
-    params = " ".join(f"`{p.display_name}`" if p.required else f"`[{p.display_name}]`" for p in command.parameters)
-    usage = f"**/{command.qualified_name}**" + (f" {params}" if params else "")
-    return f"{usage} — {command.description}"
+    """`/poll create` `question` `[duration]` — its description, in the current language."""
+    names = [command_text(p.display_name, NAME) for p in command.parameters]
+    params = " ".join(f"`{n}`" if p.required else f"`[{n}]`" for n, p in zip(names, command.parameters, strict=True))
+    usage = f"**{command_mention(command.qualified_name)}**" + (f" {params}" if params else "")
+    return f"{usage} — {command_text(command.description, DESCRIPTION)}"
 
 
 def _walk(group: app_commands.Group) -> list[AnyCommand]:
@@ -45,11 +49,12 @@ def help_sections(tree_commands: list[AnyCommand | app_commands.Group]) -> list[
     for command in sorted(tree_commands, key=lambda c: c.name):
         if isinstance(command, app_commands.Group):
             lines = tuple(_command_line(c) for c in _walk(command))
-            sections.append(HelpSection(f"/{command.name} — {command.description}", lines))
+            title = f"{command_mention(command.name)} — {command_text(command.description, DESCRIPTION)}"
+            sections.append(HelpSection(title, lines))
         else:
             general.append(_command_line(command))
     if general:
-        sections.append(HelpSection("General", tuple(general)))
+        sections.append(HelpSection(_("General"), tuple(general)))
     return sections
 
 
@@ -59,11 +64,11 @@ def section_fields(section: HelpSection) -> list[tuple[str, str]]:
     chunk: list[str] = []
     for line in (truncate(line, FIELD_VALUE_LIMIT) for line in section.lines):
         if chunk and len("\n".join([*chunk, line])) > FIELD_VALUE_LIMIT:
-            fields.append(("\u200b" if fields else section.title, "\n".join(chunk)))
+            fields.append(("\u200b" if fields else str(section.title), "\n".join(chunk)))
             chunk = []
         chunk.append(line)
     if chunk:
-        fields.append(("\u200b" if fields else section.title, "\n".join(chunk)))
+        fields.append(("\u200b" if fields else str(section.title), "\n".join(chunk)))
     return [(truncate(name, FIELD_NAME_LIMIT), value) for name, value in fields]
 
 
@@ -78,8 +83,11 @@ def build_help_embed(sections: list[HelpSection]) -> discord.Embed:
 
 def _help_embed(sections: list[HelpSection]) -> discord.Embed:
     embed = discord.Embed(
-        title="Lightstick — commands",
-        description="K-pop MV lookups, reaction polls and a daily storyline. Options in [brackets] are optional.",
+        title=_("Lightstick — commands"),
+        description=_(
+            "K-pop MV lookups, reaction polls, MV World Cup brackets and a daily storyline. "
+            "Options in [brackets] are optional."
+        ),
         colour=EMBED_COLOUR,
     )
     for section in sections:

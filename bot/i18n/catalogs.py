@@ -9,7 +9,7 @@ message a catalog lacks, shows the English source text.
 from __future__ import annotations
 
 import gettext
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from bot.i18n.locales import TRANSLATED, babel_id
@@ -27,7 +27,7 @@ def mo_path(locale: str) -> Path:
     return po_path(locale).with_suffix(".mo")
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> gettext.NullTranslations:
     """The catalog for `locale`; English, and any locale without a compiled file, get none."""
     if locale not in TRANSLATED:

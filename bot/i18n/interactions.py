@@ -65,7 +65,10 @@ class GettextTranslator(app_commands.Translator):
     """Command names, descriptions and choices from the gettext catalogs."""
 
     async def translate(
-        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContext[Any, Any]
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContext[Any, Any],
     ) -> str | None:
         where = _CONTEXTS.get(context.location)
         if where is None:
@@ -100,3 +103,16 @@ async def public_locale(bot: HasLanguages, guild_id: int | None) -> str:
         return server_locale(None, None)
     chosen = await bot.languages.chosen(guild_id)
     return server_locale(chosen, community_locale(bot.get_guild(guild_id)))
+
+
+def command_text(text: str, context: str, locale: str | None = None) -> str:
+    """A command's name, description or choice as Discord shows it in `locale` (default: the
+    current one), for replies that quote commands (`/help`, hints)."""
+    from bot.i18n.message import current_locale
+
+    return command_translation(text, locale or current_locale(), context) or text
+
+
+def command_mention(qualified_name: str, locale: str | None = None) -> str:
+    """`/poll create` as a member of that language types it: `/투표 만들기`."""
+    return "/" + " ".join(command_text(part, NAME, locale) for part in qualified_name.split())

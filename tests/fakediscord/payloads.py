@@ -160,6 +160,8 @@ def guild(
     roles: list[dict[str, Any]],
     channels: list[dict[str, Any]],
     members: list[dict[str, Any]],
+    preferred_locale: str = "en-US",
+    features: list[str] | None = None,
 ) -> dict[str, Any]:
     return {
         "id": str(guild_id),
@@ -176,7 +178,7 @@ def guild(
         "roles": roles,
         "emojis": [],
         "stickers": [],
-        "features": [],
+        "features": list(features or []),
         "mfa_level": 0,
         "application_id": None,
         "system_channel_id": None,
@@ -187,7 +189,7 @@ def guild(
         "banner": None,
         "premium_tier": 0,
         "premium_subscription_count": 0,
-        "preferred_locale": "en-US",
+        "preferred_locale": preferred_locale,
         "public_updates_channel_id": None,
         "nsfw_level": 0,
         "premium_progress_bar_enabled": False,

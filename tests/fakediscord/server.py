@@ -35,6 +35,7 @@ import yarl
 from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.fakediscord import payloads as p
+from tests.fakediscord.commands import command_problems
 
 JSON = dict[str, Any]
 Handler = Callable[[web.Request, "Call", re.Match[str]], Awaitable[web.StreamResponse]]
@@ -110,6 +111,8 @@ class Member:
     roles: list[int]
     joined_at: datetime
     bot: bool = False
+    #: The member's Discord client language, sent as the ``locale`` of their interactions.
+    locale: str = "en-US"
 
     @property
     def user_payload(self) -> JSON:
@@ -127,6 +130,9 @@ class Guild:
     roles: dict[int, JSON]
     channels: dict[int, JSON]
     members: dict[int, Member]
+    #: A Community server's language (Server Settings → Community → Server Primary Language).
+    preferred_locale: str = "en-US"
+    features: list[str] = field(default_factory=list)
 
     @property
     def everyone_role_id(self) -> int:
@@ -143,6 +149,8 @@ class Guild:
             roles=list(self.roles.values()),
             channels=list(self.channels.values()),
             members=members,
+            preferred_locale=self.preferred_locale,
+            features=self.features,
         )
 
 
@@ -370,8 +378,10 @@ class FakeDiscord:
         channels: tuple[str, ...] = ("general",),
         nsfw_channels: tuple[str, ...] = (),
         shard: Shard | None = None,
+        community_locale: str | None = None,
     ) -> Guild:
-        """A guild the bot is in; with ``shard=(shard_id, shard_count)`` its id puts it on that shard."""
+        """A guild the bot is in; with ``shard=(shard_id, shard_count)`` its id puts it on that shard.
+        With `community_locale` it is a Community server whose primary language is that locale."""
         guild_id = p.snowflake(shard=shard)
         bot_role_id = p.snowflake()
         roles = {
@@ -379,6 +389,9 @@ class FakeDiscord:
             bot_role_id: p.role(bot_role_id, "Lightstick", permissions=bot_permissions, position=5),
         }
         guild = Guild(guild_id, name, int(self.owner["id"]), roles, {}, {})
+        if community_locale is not None:
+            guild.preferred_locale = community_locale
+            guild.features = ["COMMUNITY", "NEWS"]
         self.guilds[guild_id] = guild
         self.bot.roles = [*self.bot.roles, bot_role_id]
         for position, channel_name in enumerate(channels):
@@ -418,10 +431,14 @@ class FakeDiscord:
         member_for: timedelta = timedelta(days=200),
         bot: bool = False,
         now: datetime | None = None,
+        locale: str = "en-US",
     ) -> Member:
-        """A member whose snowflake says the account is `account_age` old."""
+        """A member whose snowflake says the account is `account_age` old; `locale` is the
+        language of their Discord client."""
         now = now or datetime.now(UTC)
-        member = Member(p.snowflake(now - account_age), name, list(roles or []), now - member_for, bot=bot)
+        member = Member(
+            p.snowflake(now - account_age), name, list(roles or []), now - member_for, bot=bot, locale=locale
+        )
         guild.members[member.user_id] = member
         self.users[member.user_id] = member
         return member
@@ -709,8 +726,8 @@ class FakeDiscord:
             "token": token,
             "version": 1,
             "app_permissions": str(self.bot_permissions_in(channel).value),
-            "locale": "en-US",
-            "guild_locale": "en-US",
+            "locale": user.locale,
+            "guild_locale": guild.preferred_locale,
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
@@ -1137,6 +1154,12 @@ class FakeDiscord:
 
     async def _put_commands(self, request: web.Request, call: Call, m: re.Match[str]) -> web.Response:
         scope = m.groupdict().get("guild") or "global"
+        errors = FormErrors()
+        for index, command in enumerate(call.json or []):
+            for problem in command_problems(command):
+                errors.add((index,), "APPLICATION_COMMAND_INVALID", problem)
+        if (refused := errors.response()) is not None:
+            return refused
         created = []
         for command in call.json or []:
             stored = {**command, "id": str(p.snowflake()), "application_id": str(self.app_id), "version": "1"}
