@@ -36,7 +36,7 @@ _JOINERS = re.compile(r"(?<=[a-z])\s*(?:,|\by\b|\be\b|\bdan\b|\bvà\b|และ)
 def localized_duration(text: str) -> str:
     """`text` with unit words of any supported language as English units: `1 dia e 12 horas` → `1d 12h`."""
     rewritten = _AMOUNT_UNIT.sub(lambda match: f"{match[1]}{_UNITS[match[2].lower()]} ", text)
-    return _JOINERS.sub(" ", rewritten).strip()
+    return " ".join(_JOINERS.sub(" ", rewritten).split())
 
 
 # -- times of day ------------------------------------------------------------------------------
