@@ -111,3 +111,76 @@ async def test_a_bad_start_is_refused_and_writes_nothing(
     assert expected in body["data"]["content"]
     assert int(await world.bot.db.fetchval("SELECT COUNT(*) FROM polls")) == 0
     assert len(fake.calls_to("POST", POLL_POSTS)) == posts
+
+
+@pytest.mark.parametrize("crash", ["after claiming", "after posting"])
+async def test_a_crash_between_claiming_and_recording_posts_the_poll_once(
+    fake: FakeDiscord, bots: BotRunner, monkeypatch: pytest.MonkeyPatch, crash: str
+) -> None:
+    """The claim is written, then the process dies before the post (or after the post, before
+    its message is recorded): after the restart the poll is up exactly once, counting votes.
+    The fake clock stays behind real time, so the restart's look at the channel's messages
+    since the claim sees the fake's (real-time) message ids as Discord's would be."""
+    from bot.polls.store import PollStore
+
+    start = datetime.now(UTC) - timedelta(hours=1)
+    clock = FakeClock(start)
+    world = await start_world(fake, bots, clock=clock)
+    poll_id = await schedule(world, "Crash?", "in 30m")
+    crashed: list[str] = []
+    name = "claim_start" if crash == "after claiming" else "attach_message"
+    original = getattr(PollStore, name)
+
+    async def dies(self: PollStore, *args: object, **kwargs: object) -> object:
+        """The claim is written before the death; the message id is not."""
+        if crashed:
+            return await original(self, *args, **kwargs)
+        crashed.append(name)
+        if name == "claim_start":
+            await original(self, *args, **kwargs)
+        raise RuntimeError(f"the process died {crash}")
+
+    monkeypatch.setattr(PollStore, name, dies)
+    await clock.advance(timedelta(minutes=31))
+    await eventually(lambda: crashed == [name], timeout=10)
+    await asyncio.sleep(0.1)
+    assert len(poll_messages(world, "Crash?")) == (0 if crash == "after claiming" else 1)
+    stale = await world.poll(poll_id)
+    assert stale.is_scheduled  # claimed, no message recorded
+
+    for minutes in (32, 33):  # the first start finishes it; the second finds nothing to do
+        await world.restart(clock=FakeClock(start + timedelta(minutes=minutes)))
+
+        async def recorded() -> bool:
+            return (await world.poll(poll_id)).message_id is not None
+
+        await eventually(recorded, timeout=10)
+        await asyncio.wait_for(world.cog.wait_idle(), 10)
+        (message,) = poll_messages(world, "Crash?")
+        poll = await world.poll(poll_id)
+        assert poll.message_id == int(message["id"]) and poll.is_open
+        await world.wait_for_own_reactions(poll, message)
+    await world.vote(message, world.fans[0], 1)
+    await world.wait_counts(poll, [0, 1, 0])
+
+
+async def test_a_start_is_read_in_the_storyline_timezone_and_posted_at_that_local_time(
+    fake: FakeDiscord, bots: BotRunner
+) -> None:
+    start = datetime(2026, 3, 1, 3, tzinfo=UTC)  # 12:00 in Seoul
+    clock = FakeClock(start)
+    world = await start_world(fake, bots, clock=clock)
+    setup = {"channel": int(world.news["id"]), "time": "21:00", "timezone": "Asia/Seoul"}
+    record = await fake.slash_with("storyline setup", world.guild, world.general, world.mod, setup)
+    await record.final_message()
+    body = await world.reply("poll create", question="Seoul time?", options="A | B", duration="1h",
+                             start="tomorrow 20:00")  # fmt: skip
+    assert "2026-03-02 20:00 (Asia/Seoul)" in body["content"] and "UTC" not in body["content"], body
+    poll = await world.latest_poll()
+    local_start = datetime(2026, 3, 2, 11, tzinfo=UTC)  # 20:00 in Seoul (UTC+9)
+    assert poll.starts_at == local_start
+    await clock.set(local_start - timedelta(minutes=1))
+    await asyncio.sleep(0.2)
+    assert poll_messages(world, "Seoul time?") == []
+    await clock.set(local_start)
+    await eventually(lambda: len(poll_messages(world, "Seoul time?")) == 1, timeout=10)
