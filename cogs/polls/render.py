@@ -204,6 +204,8 @@ def scheduled_message(poll: Poll, tz: tzinfo, zone: str) -> str:
 
 
 def closed_message(poll: Poll) -> str:
+    if poll.quiet:  # a bracket match: the round summary reports it
+        return f"Poll #{poll.poll_id} is closed; its message in <#{poll.channel_id}> shows the final counts."
     return f"Poll #{poll.poll_id} is closed; the results are posted in <#{poll.channel_id}>."
 
 

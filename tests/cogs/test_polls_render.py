@@ -23,6 +23,7 @@ from cogs.polls.render import (
     build_myvotes_embed,
     build_poll_embed,
     build_results_embed,
+    closed_message,
     created_message,
     missing_permissions_message,
     mv_option_label,
@@ -193,3 +194,9 @@ def test_mv_poll_text_matches_the_seed_poll() -> None:
     assert all(len(label) <= 100 for label in (mv_option_label(mv) for mv in catalog.entries))
     long_title = replace(catalog.entries[0], title="T" * 150)
     assert len(mv_option_label(long_title)) == 100 and mv_option_label(long_title).endswith(catalog.entries[0].credit)
+
+
+def test_closing_a_quiet_poll_says_where_its_final_counts_are() -> None:
+    assert "results are posted" in closed_message(make_poll())
+    quiet = closed_message(make_poll(quiet=True))
+    assert "shows the final counts" in quiet and "results are posted" not in quiet
