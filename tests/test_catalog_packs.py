@@ -97,7 +97,7 @@ def test_the_public_layout_is_read_row_by_row(sample: PackReport) -> None:
 
 
 def test_broken_rows_are_listed_with_their_row_and_column(sample: PackReport) -> None:
-    reasons = {row.row: row.reason for row in sample.invalid}
+    reasons = {row.row: str(row.reason) for row in sample.invalid}
     assert sorted(reasons) == [10, 11, 12, 18, 19]
     assert reasons[10] == "Date: '13/45/20' is not a date (YYYY-MM-DD, M/D/YY or YYYY.MM.DD)"
     assert reasons[11] == "Artist: missing (required)"
@@ -118,7 +118,7 @@ def test_duplicates_of_existing_entries_are_skipped() -> None:
     existing = {d.row: d.of.id for d in report.duplicates if d.of_row is None}
     assert existing == {3: "bigbang-haru-haru", 4: "k-will-please-dont"}
     assert len(report.new) == 8
-    summary = report.summary()
+    summary = str(report.summary())
     assert summary.startswith(
         "kpop_mvs_sample.csv (CSV): 17 rows read: 8 new, 4 duplicates, 5 invalid"
     )
@@ -132,7 +132,7 @@ def test_duplicates_of_existing_entries_are_skipped() -> None:
 
 
 def test_the_summary_lists_a_few_and_counts_the_rest(sample: PackReport) -> None:
-    lines = sample.summary(limit=2).splitlines()
+    lines = str(sample.summary(limit=2)).splitlines()
     assert "  … and 3 more" in lines
 
 
@@ -190,7 +190,7 @@ def test_a_row_shorter_than_the_header_has_blanks() -> None:
     [
         ("Date,Artist,Korean Name,Video", "'Song Name'"),
         ("Artist,Song Name,Video", "'Date'"),
-        ("Song Name,Video", "'Date' or 'Artist'"),
+        ("Song Name,Video", "'Date' / 'Artist'"),
     ],
 )
 def test_a_missing_essential_column_is_named(header: str, missing: str) -> None:
@@ -325,7 +325,7 @@ artist = "VIXX"
     (error,) = report.new
     assert (error.id, error.year, error.release_date) == ("vixx-error", 2014, date(2014, 10, 14))
     assert [(d.row, d.of_row) for d in report.duplicates] == [(2, 1)]
-    assert [(i.row, i.reason) for i in report.invalid] == [
+    assert [(i.row, str(i.reason)) for i in report.invalid] == [
         (
             3,
             "field 'themes': unknown theme 'scifi' (known: "
@@ -378,7 +378,7 @@ def test_server_rules_relax_only_the_minimum() -> None:
     mv, problems = validate_entry(raw, rules=SERVER_RULES)
     assert problems == [] and mv == make_mv()
     _, problems = validate_entry(raw)  # the built-in catalog's rules: everything
-    assert problems == [
+    assert [str(problem) for problem in problems] == [
         "entry #1: field 'id': missing (required)",
         "entry #1: field 'themes': missing (required)",
         "entry #1: field 'sources': missing (required)",
@@ -386,7 +386,7 @@ def test_server_rules_relax_only_the_minimum() -> None:
     _, problems = validate_entry(
         {"year": 2014, "mature": "no"}, 7, rules=SERVER_RULES, label="row 7"
     )
-    assert problems == [
+    assert [str(problem) for problem in problems] == [
         "row 7: field 'title': missing (required)",
         "row 7: field 'artist': missing (required)",
         "row 7: field 'mature': expected true or false, got string 'no'",
@@ -394,7 +394,7 @@ def test_server_rules_relax_only_the_minimum() -> None:
     _, problems = validate_entry(
         {**raw, "year": 2013, "release_date": "2014-10-14"}, rules=SERVER_RULES
     )
-    assert problems == [
+    assert [str(problem) for problem in problems] == [
         "entry #1: field 'release_date': 2014-10-14 is not in the entry's year 2013"
     ]
 
@@ -408,7 +408,7 @@ def test_catalog_rules_still_refuse_uncited_sources() -> None:
         "themes": ["drama"],
         "sources": ["row 2"],
     }
-    assert validate_entry(raw, rules=CATALOG_RULES)[1] == [
+    assert [str(p) for p in validate_entry(raw, rules=CATALOG_RULES)[1]] == [
         "entry 'x': field 'sources': 'row 2' is neither a seed file name "
         "(e.g. '002_0f347bd8e5380b69.txt') nor an http(s) URL"
     ]

@@ -7,10 +7,16 @@ import dataclasses
 import pytest
 
 from bot.catalog import MV, CastMember, CatalogError, load_catalog, parse_catalog
-from bot.catalog.spoilers import OUTCOME_WORDS, spoiler_problems, twist_words, visible_words
+from bot.catalog import spoilers
+from bot.catalog.spoilers import OUTCOME_WORDS, twist_words, visible_words
 
 CATALOG = load_catalog()
 HARU_HARU_OLD_ROLE = "the friend who calls G-Dragon to the hospital"
+
+
+def spoiler_problems(mv: MV, label: str | None = None) -> list[str]:
+    """The problems as they read in English (each is a translatable message)."""
+    return [str(problem) for problem in spoilers.spoiler_problems(mv, label)]
 
 
 def shipped(mv_id: str) -> MV:

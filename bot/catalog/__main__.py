@@ -85,20 +85,15 @@ def check_pack(path: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot.catalog", description="Tools for Lightstick's MV catalog."
-    )
+    parser = argparse.ArgumentParser(prog="python -m bot.catalog", description="Tools for Lightstick's MV catalog.")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate a catalog file and print a summary")
-    check.add_argument(
-        "file", nargs="?", type=Path, default=CATALOG_PATH, help=f"default: {CATALOG_PATH}"
-    )
+    check.add_argument("file", nargs="?", type=Path, default=CATALOG_PATH, help=f"default: {CATALOG_PATH}")
     check.add_argument(
         "--seeds",
         type=Path,
         default=None,
-        help=f"source articles to check for copied phrases (default: {DEFAULT_SEEDS_DIR}, "
-        "skipped if absent)",
+        help=f"source articles to check for copied phrases (default: {DEFAULT_SEEDS_DIR}, skipped if absent)",
     )
     check.add_argument(
         "--pack",
@@ -128,10 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{args.file}: OK")
     print(summarize(catalog))
     if seeds:
-        print(
-            f"own words: no run of {PHRASE_WORDS}+ words shared with the {len(seeds)} "
-            f"seed articles in {seeds_dir}"
-        )
+        print(f"own words: no run of {PHRASE_WORDS}+ words shared with the {len(seeds)} seed articles in {seeds_dir}")
     else:
         print(f"own words: not checked (no seed articles at {seeds_dir})")
     return 0

@@ -288,9 +288,7 @@ class SearchIndex:
         """Ranks of the best ``limit`` matches, best first (only ranks in ``allowed``, if given)."""
         return self._hits(query, limit, allowed).ranks
 
-    def rank_keyed(
-        self, query: str, limit: int, allowed: frozenset[int] | None = None
-    ) -> list[tuple[MatchKey, int]]:
+    def rank_keyed(self, query: str, limit: int, allowed: frozenset[int] | None = None) -> list[tuple[MatchKey, int]]:
         """:meth:`rank` with each match's :data:`MatchKey`, to merge with another index's."""
         hits = self._hits(query, limit, allowed)
         return list(zip(hits.keys, hits.ranks, strict=True))
@@ -340,9 +338,7 @@ class SearchIndex:
         for cut in range(1, len(key)):
             head, rest = key[:cut], key[cut:]
             for rank in self.act_ranks.get(head, ()):
-                _sort_match(
-                    rank, rest, self.entry_titles[rank] + self.entry_acts[rank], exact, begun
-                )
+                _sort_match(rank, rest, self.entry_titles[rank] + self.entry_acts[rank], exact, begun)
             for rank in self.title_ranks.get(head, ()):
                 _sort_match(rank, rest, self.entry_acts[rank], exact, begun)
         return exact, begun - exact
@@ -477,9 +473,7 @@ class SearchIndex:
         return [(-score, rank) for score, rank in ordered[:limit]]
 
 
-def _sort_match(
-    rank: int, part: str, keys: Iterable[str], whole: set[int], begun: set[int]
-) -> None:
+def _sort_match(rank: int, part: str, keys: Iterable[str], whole: set[int], begun: set[int]) -> None:
     """Put ``rank`` in ``whole`` if ``part`` is one of ``keys``, in ``begun`` if one starts so."""
     for key in keys:
         if key == part:

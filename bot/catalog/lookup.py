@@ -202,9 +202,7 @@ class Catalog:
         """Autocomplete for artists: names starting with the query, then names containing it."""
         key = normalize(query)
         starts = [name for known, name in self._artist_keys if known.startswith(key)]
-        contains = [
-            name for known, name in self._artist_keys if key in known and not known.startswith(key)
-        ]
+        contains = [name for known, name in self._artist_keys if key in known and not known.startswith(key)]
         return (starts + contains)[:limit]
 
     def by_artist(self, name: str) -> list[MV]:

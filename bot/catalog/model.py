@@ -8,6 +8,7 @@ from datetime import date
 from urllib.parse import quote_plus
 
 from bot.catalog.text import matching_key
+from bot.i18n import Msg, Text, _
 from bot.text import truncate
 
 THEMES: frozenset[str] = frozenset(
@@ -24,6 +25,106 @@ WARNINGS: frozenset[str] = frozenset(
         "guns", "car-crash", "kidnapping", "illness", "fire", "mental-health", "alcohol",
     }
 )  # fmt: skip
+
+#: Themes and content warnings as people read them. The keys above are what the catalog
+#: stores, filters compare and members type; these labels are what cards and lists show.
+THEME_LABELS: dict[str, Msg] = {
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "sci-fi": _("sci-fi"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "dystopia": _("dystopia"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "fantasy": _("fantasy"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "superpowers": _("superpowers"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "noir": _("noir"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "crime": _("crime"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "heist": _("heist"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "western": _("western"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "action": _("action"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "romance": _("romance"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "friendship": _("friendship"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "love-triangle": _("love-triangle"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "tragedy": _("tragedy"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "comedy": _("comedy"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "coming-of-age": _("coming-of-age"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "revenge": _("revenge"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "drama": _("drama"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "youth": _("youth"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "breakup": _("breakup"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "nostalgia": _("nostalgia"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "self-love": _("self-love"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "empowerment": _("empowerment"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "party": _("party"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "retro": _("retro"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "horror": _("horror"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "mystery": _("mystery"),
+    # TRANSLATORS: an MV theme (a genre or mood), shown on cards and in lists
+    "performance": _("performance"),
+}
+WARNING_LABELS: dict[str, Msg] = {
+    # TRANSLATORS: a content warning on an MV card
+    "violence": _("violence"),
+    # TRANSLATORS: a content warning on an MV card
+    "death": _("death"),
+    # TRANSLATORS: a content warning on an MV card
+    "suicide": _("suicide"),
+    # TRANSLATORS: a content warning on an MV card
+    "self-harm": _("self-harm"),
+    # TRANSLATORS: a content warning on an MV card
+    "domestic-abuse": _("domestic-abuse"),
+    # TRANSLATORS: a content warning on an MV card
+    "drugs": _("drugs"),
+    # TRANSLATORS: a content warning on an MV card
+    "blood": _("blood"),
+    # TRANSLATORS: a content warning on an MV card
+    "guns": _("guns"),
+    # TRANSLATORS: a content warning on an MV card
+    "car-crash": _("car-crash"),
+    # TRANSLATORS: a content warning on an MV card
+    "kidnapping": _("kidnapping"),
+    # TRANSLATORS: a content warning on an MV card
+    "illness": _("illness"),
+    # TRANSLATORS: a content warning on an MV card
+    "fire": _("fire"),
+    # TRANSLATORS: a content warning on an MV card
+    "mental-health": _("mental-health"),
+    # TRANSLATORS: a content warning on an MV card
+    "alcohol": _("alcohol"),
+}
+
+
+def theme_label(theme: str) -> Text:
+    """A theme as the reader's language names it (an unknown key as it is)."""
+    return THEME_LABELS.get(theme, theme)
+
+
+def warning_label(warning: str) -> Text:
+    """A content warning as the reader's language names it (an unknown key as it is)."""
+    return WARNING_LABELS.get(warning, warning)
+
 
 DISPLAY_NAME_LIMIT = 100  # Discord: autocomplete choice names and select option labels
 YOUTUBE_SEARCH_URL = "https://www.youtube.com/results?search_query="

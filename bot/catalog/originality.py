@@ -40,9 +40,7 @@ def _phrases(words: list[str], length: int) -> Iterable[tuple[str, ...]]:
     return (tuple(words[at : at + length]) for at in range(len(words) - length + 1))
 
 
-def shared_phrases(
-    entries: Iterable[MV], sources: Mapping[str, str], length: int = PHRASE_WORDS
-) -> list[SharedPhrase]:
+def shared_phrases(entries: Iterable[MV], sources: Mapping[str, str], length: int = PHRASE_WORDS) -> list[SharedPhrase]:
     """Each run of ``length`` words in a storyline or twist also found in a source text
     (case, accents and punctuation ignored); overlapping runs are reported once, joined."""
     known: dict[tuple[str, ...], str] = {}

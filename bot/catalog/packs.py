@@ -6,7 +6,8 @@ Every entry goes through the catalog's own validator (:func:`validate_entry`) wi
 :data:`SERVER_RULES`: a server entry needs a title, an artist and a year or a date.
 Reading never raises for a bad row: the :class:`PackReport` lists it with its row number,
 so a curator fixes the file once. Only a file that can't be read at all raises
-:class:`PackError`. No Discord import: the Discord layer sends these strings and files.
+:class:`PackError`. No Discord import: the Discord layer sends these messages (lazy, in the
+curator's language; CSV column names stay English) and files.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from datetime import date
 from typing import Any, Literal
 
 from bot.catalog.model import MV
+from bot.catalog.problems import Problem, joined
 from bot.catalog.text import normalize
 from bot.catalog.validation import SERVER_RULES, toml_parser, validate_entry, youtube_video_id
+from bot.i18n import Msg, Number, Text, _, _n
 from bot.text import truncate
 
 log = logging.getLogger(__name__)
@@ -65,7 +68,7 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED_DATE = re.compile(r"(\d{4})\.\s*(\d{1,2})\.\s*(\d{1,2})\.?")
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})")
 _YEAR_ONLY = re.compile(r"\d{4}")
-_DATE_FORMS = "YYYY-MM-DD, M/D/YY or YYYY.MM.DD"
+_DATE_FORMS = _("YYYY-MM-DD, M/D/YY or YYYY.MM.DD")
 _TOML_KEY_ORDER = (
     "id", "title", "title_ko", "artist", "group", "year", "release_date", "album", "universe",
     "universe_order", "themes", "content_warnings", "mature", "aliases", "cast", "storyline",
@@ -83,7 +86,14 @@ _TOML_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]} | {
 
 
 class PackError(Exception):
-    """The file can't be read at all; the message, in plain English, says what to do."""
+    """The file can't be read at all; the message (in the reader's language) says what to do."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +102,7 @@ class InvalidRow:
     row 1) and the entry's position for TOML (the first ``[[mv]]`` is 1)."""
 
     row: int
-    reason: str
+    reason: Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,42 +128,61 @@ class PackReport:
     invalid: tuple[InvalidRow, ...]
     ignored_columns: tuple[str, ...] = ()
 
-    def summary(self, *, limit: int = 10) -> str:
-        """Plain text for a curator: the counts, then the first ``limit`` skipped rows of
-        each kind. Titles are quoted as typed: send it with mentions turned off."""
-        lines = [
-            f"{self.filename} ({self.format.upper()}): {_count(self.rows, 'row')} read: "
-            f"{len(self.new):,} new, {_count(len(self.duplicates), 'duplicate')}, "
-            f"{len(self.invalid):,} invalid"
-        ]
+    def summary(self, *, limit: int = 10) -> Msg:
+        """Text for a curator, in their language: the counts, then the first ``limit``
+        skipped rows of each kind. Titles are quoted as typed: send it with mentions turned
+        off. CSV column names stay as the file has them."""
+        counts = _(
+            "{file} ({format}): {rows} read: {new} new, {duplicates}, {invalid} invalid",
+            file=self.filename,
+            format=self.format.upper(),
+            rows=_n("{count} row", "{count} rows", self.rows),
+            new=Number(len(self.new)),
+            duplicates=_n("{count} duplicate", "{count} duplicates", len(self.duplicates)),
+            invalid=Number(len(self.invalid)),
+        )
+        lines: list[Text] = [counts]
         if self.ignored_columns:
-            lines.append("ignored columns: " + ", ".join(self.ignored_columns))
-        lines += _listed("duplicates", [_describe_duplicate(d) for d in self.duplicates], limit)
-        lines += _listed("invalid rows", [f"row {i.row}: {i.reason}" for i in self.invalid], limit)
-        return "\n".join(lines)
+            lines.append(_("ignored columns: {columns}", columns=", ".join(self.ignored_columns)))
+        lines += _listed(_("duplicates:"), [_describe_duplicate(d) for d in self.duplicates], limit)
+        invalid = [_("row {row}: {reason}", row=i.row, reason=i.reason) for i in self.invalid]
+        lines += _listed(_("invalid rows:"), invalid, limit)
+        return joined(lines)
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
-
-
-def _listed(heading: str, items: list[str], limit: int) -> list[str]:
+def _listed(heading: Msg, items: Sequence[Text], limit: int) -> list[Text]:
     if not items:
         return []
-    lines = [f"{heading}:"] + [f"  - {item}" for item in items[:limit]]
+    lines: list[Text] = [heading]
+    lines += [_("  - {item}", item=item) for item in items[:limit]]
     if len(items) > limit:
-        lines.append(f"  … and {len(items) - limit:,} more")
+        lines.append(_("  … and {count} more", count=Number(len(items) - limit)))
     return lines
 
 
-def _describe_duplicate(duplicate: Duplicate) -> str:
+def _describe_duplicate(duplicate: Duplicate) -> Msg:
     mv = duplicate.entry
-    what = f"row {duplicate.row}: “{truncate(mv.title, 60)}” by {truncate(mv.artist, 40)}"
-    if _duplicate_keys(mv)[0] != _duplicate_keys(duplicate.of)[0]:
-        what += " (the same video)"
+    title, artist, row = truncate(mv.title, 60), truncate(mv.artist, 40), duplicate.row
+    same_video = _duplicate_keys(mv)[0] != _duplicate_keys(duplicate.of)[0]
     if duplicate.of_row is not None:
-        return f"{what} repeats row {duplicate.of_row}"
-    return f"{what} is already in the catalog ({duplicate.of.id})"
+        if same_video:
+            return _(
+                "row {row}: “{title}” by {artist} (the same video) repeats row {other}",
+                row=row, title=title, artist=artist, other=duplicate.of_row,
+            )  # fmt: skip
+        return _(
+            "row {row}: “{title}” by {artist} repeats row {other}",
+            row=row, title=title, artist=artist, other=duplicate.of_row,
+        )  # fmt: skip
+    if same_video:
+        return _(
+            "row {row}: “{title}” by {artist} (the same video) is already in the catalog ({id})",
+            row=row, title=title, artist=artist, id=duplicate.of.id,
+        )  # fmt: skip
+    return _(
+        "row {row}: “{title}” by {artist} is already in the catalog ({id})",
+        row=row, title=title, artist=artist, id=duplicate.of.id,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- duplicates
@@ -337,13 +366,17 @@ class _Collector:
         self.rows += 1
         if self.rows > MAX_PACK_ROWS:
             raise PackError(
-                f"{self.filename} has more than {MAX_PACK_ROWS:,} rows; a pack holds at most "
-                f"{MAX_PACK_ROWS:,}. Split it into smaller files and import them one by one."
+                _(
+                    "{file} has more than {most} rows; a pack holds at most {most}. Split it into smaller files "
+                    "and import them one by one.",
+                    file=self.filename,
+                    most=Number(MAX_PACK_ROWS),
+                )
             )
 
-    def add(self, row: int, mv: MV | None, problems: Sequence[str]) -> None:
+    def add(self, row: int, mv: MV | None, problems: Sequence[Text]) -> None:
         if mv is None:
-            self.invalid.append(InvalidRow(row, "; ".join(problems)))
+            self.invalid.append(InvalidRow(row, joined(problems, "; ")))
             return
         known = self._existing.find(mv)
         if known is not None:
@@ -394,23 +427,39 @@ def _decode(data: bytes, filename: str, pack_format: PackFormat) -> str:
     """UTF-8 text without a BOM, or a PackError naming the encoding the file seems to be in."""
     if len(data) > MAX_PACK_BYTES:
         raise PackError(
-            f"{filename} is too big ({len(data):,} bytes); a pack can be at most 2 MB "
-            f"({MAX_PACK_BYTES:,} bytes). Split it into smaller files."
+            _(
+                "{file} is too big ({size} bytes); a pack can be at most 2 MB ({most} bytes). "
+                "Split it into smaller files.",
+                file=filename,
+                size=Number(len(data)),
+                most=Number(MAX_PACK_BYTES),
+            )
         )
     if not data.strip():
-        raise PackError(f"{filename} is empty.")
+        raise PackError(_("{file} is empty.", file=filename))
     encoding = _foreign_encoding(data, filename)
     if encoding is None:
         try:
             return data.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as error:
             line = data.count(b"\n", 0, error.start) + 1
-            encoding = f"{_guess_legacy_encoding(data)}; the first non-UTF-8 byte is on line {line}"
+            encoding = _(
+                "{encoding}; the first non-UTF-8 byte is on line {line}",
+                encoding=_guess_legacy_encoding(data),
+                line=line,
+            )
     save_as = "CSV UTF-8 (Comma delimited)" if pack_format == "csv" else "UTF-8"
-    raise PackError(f"{filename} is not UTF-8 (it looks like {encoding}); save it as {save_as}.")
+    raise PackError(
+        _(
+            "{file} is not UTF-8 (it looks like {encoding}); save it as {format}.",
+            file=filename,
+            encoding=encoding,
+            format=save_as,
+        )
+    )
 
 
-def _foreign_encoding(data: bytes, filename: str) -> str | None:
+def _foreign_encoding(data: bytes, filename: str) -> Text | None:
     """UTF-16 or UTF-32, by their byte-order marks or the zero bytes of their ASCII; a
     PackError for a workbook or another binary file, which no encoding makes a pack."""
     boms = [
@@ -424,14 +473,17 @@ def _foreign_encoding(data: bytes, filename: str) -> str | None:
             return name
     if data.startswith(b"PK\x03\x04"):
         raise PackError(
-            f"{filename} is a workbook (.xlsx) or another zip file, not a pack. In your "
-            "spreadsheet choose Save As › CSV UTF-8 (Comma delimited) and import that file."
+            _(
+                "{file} is a workbook (.xlsx) or another zip file, not a pack. In your spreadsheet choose "
+                "Save As › CSV UTF-8 (Comma delimited) and import that file.",
+                file=filename,
+            )
         )
     head = data[:4096]
     if head.count(0) * 4 >= len(head):
-        return "UTF-16 without a byte-order mark"
+        return _("UTF-16 without a byte-order mark")
     if 0 in head:
-        raise PackError(f"{filename} is not a text file; a pack is a .csv or .toml file.")
+        raise PackError(_("{file} is not a text file; a pack is a .csv or .toml file.", file=filename))
     return None
 
 
@@ -454,20 +506,20 @@ def _read_toml(text: str, collector: _Collector) -> None:
     try:
         document = toml_parser.loads(text)
     except toml_parser.TOMLDecodeError as error:
-        raise PackError(f"{name} is not valid TOML: {error}.") from None
+        # TRANSLATORS: {error} is the TOML parser's own explanation, in English
+        raise PackError(_("{file} is not valid TOML: {error}.", file=name, error=str(error))) from None
     unknown = [key for key in document if key != "mv"]
     if unknown:
         raise PackError(
-            f"{name}: unknown top-level key {unknown[0]!r}; a pack holds [[mv]] tables."
+            _("{file}: unknown top-level key {key}; a pack holds [[mv]] tables.", file=name, key=repr(unknown[0]))
         )
     raw_entries = document.get("mv")
     if not isinstance(raw_entries, list) or not raw_entries:
-        raise PackError(f"{name} has no entries: each entry is an [[mv]] table.")
+        raise PackError(_("{file} has no entries: each entry is an [[mv]] table.", file=name))
     for number, raw in enumerate(raw_entries, start=1):
         collector.count_row()
-        label = f"entry #{number}"
-        mv, problems = validate_entry(raw, number, rules=SERVER_RULES, label=label)
-        collector.add(number, mv, [p.removeprefix(f"{label}: ") for p in problems])
+        mv, problems = validate_entry(raw, number, rules=SERVER_RULES, label="")  # the row says where
+        collector.add(number, mv, [problem.text() for problem in problems])
 
 
 # --------------------------------------------------------------------------- CSV packs
@@ -493,7 +545,7 @@ def _read_csv(text: str, collector: _Collector) -> None:
     records = _records(rows, name)
     header = next(records, None)
     if header is None:
-        raise PackError(f"{name} is empty.")
+        raise PackError(_("{file} is empty.", file=name))
     columns = _map_columns(header[1], name, collector)
     for row, cells in records:
         if not any(cell.strip() for cell in cells):
@@ -511,8 +563,14 @@ def _records(rows: Iterator[list[str]], filename: str) -> Iterator[tuple[int, li
             yield row, cells
     except csv.Error as error:
         raise PackError(
-            f"{filename}: row {row + 1} can't be read as CSV ({error}). A field that starts "
-            'with a quote must end with one, and a quote inside it is written twice ("").'
+            # TRANSLATORS: {error} is the CSV reader's own explanation, in English
+            _(
+                "{file}: row {row} can't be read as CSV ({error}). A field that starts with a quote must end "
+                'with one, and a quote inside it is written twice ("").',
+                file=filename,
+                row=row + 1,
+                error=str(error),
+            )
         ) from None
 
 
@@ -529,32 +587,41 @@ def _map_columns(header: list[str], filename: str, collector: _Collector) -> _Co
         key = " ".join(title.strip().casefold().split())
         field = _CSV_FIELDS.get(key)
         if field in index:
-            raise PackError(f"{filename}: the header names the column {title.strip()!r} twice.")
+            raise PackError(
+                _("{file}: the header names the column {column} twice.", file=filename, column=repr(title.strip()))
+            )
         if field in _IMPORTED:
             index[field] = position
         elif title.strip():
             ignored.append(title.strip())
     missing = [column for field, column in _ESSENTIAL if field not in index]
     if missing:
-        found = ", ".join(t.strip() for t in header if t.strip()) or "nothing"
+        names = [t.strip() for t in header if t.strip()]
+        found: Text = truncate(", ".join(names), 200) if names else _("nothing")
         raise PackError(
-            f"{filename}: the header row has no {' or '.join(repr(c) for c in missing)} "
-            f"column (found: {truncate(found, 200)}). The first row must name the columns, "
-            f"like the public list: {','.join(CSV_COLUMNS)}."
+            _(
+                "{file}: the header row has no {column} column (found: {found}). The first row must name "
+                "the columns, like the public list: {header}.",
+                file=filename,
+                column=" / ".join(repr(column) for column in missing),
+                found=found,
+                header=",".join(CSV_COLUMNS),
+            )
         )
     collector.ignored_columns = tuple(ignored)
     return _Columns(index, len(header))
 
 
-def _csv_entry(
-    cells: list[str], columns: _Columns, filename: str, row: int
-) -> tuple[MV | None, list[str]]:
+def _csv_entry(cells: list[str], columns: _Columns, filename: str, row: int) -> tuple[MV | None, list[Text]]:
     """One row through the catalog's validator, its problems named by CSV column."""
-    problems: list[str] = []
+    problems: list[Text] = []
     if len(cells) > columns.width and any(cell.strip() for cell in cells[columns.width :]):
         problems.append(
-            f"{len(cells)} cells but the header has {columns.width} columns "
-            "(a field with a comma in it needs quotes)"
+            _(
+                "{cells} cells but the header has {columns} columns (a field with a comma in it needs quotes)",
+                cells=Number(len(cells)),
+                columns=Number(columns.width),
+            )
         )
     raw: dict[str, Any] = {"sources": [f"{filename} row {row}"]}
     for field, key in (("title", "title"), ("artist", "artist"), ("title_ko", "title_ko")):
@@ -568,22 +635,23 @@ def _csv_entry(
         raw["release_date"] = when
     elif when is not None:
         raw["year"] = when
-    label = f"row {row}"
-    mv, found = validate_entry(raw, row, rules=SERVER_RULES, label=label)
+    mv, found = validate_entry(raw, row, rules=SERVER_RULES, label="")  # the row says where
     if when is None:  # the validator would only say that the year is missing
-        problems.append(f"Date: {day!r} is not a date ({_DATE_FORMS})" if day else "Date: missing")
-        found = [problem for problem in found if not problem.startswith(f"{label}: field 'year'")]
-    problems += [_in_column_terms(problem.removeprefix(f"{label}: ")) for problem in found]
+        if day:
+            problems.append(
+                _("{column}: {value} is not a date ({forms})", column="Date", value=repr(day), forms=_DATE_FORMS)
+            )
+        else:
+            problems.append(_("{column}: missing", column="Date"))
+        found = [problem for problem in found if problem.field != "year"]
+    problems += [_in_column_terms(problem) for problem in found]
     return (mv if not problems else None), problems
 
 
-def _in_column_terms(problem: str) -> str:
-    """``field 'title': missing (required)`` → ``Song Name: missing (required)``."""
-    for field, column in _COLUMN_OF_FIELD.items():
-        prefix = f"field {field!r}: "
-        if problem.startswith(prefix):
-            return column + ": " + problem.removeprefix(prefix)
-    return problem
+def _in_column_terms(problem: Problem) -> Msg:
+    """``field 'title': missing (required)`` → ``Song Name: missing (required)`` (column
+    names stay English, as the file has them)."""
+    return problem.text(column=_COLUMN_OF_FIELD.get(problem.field or ""))
 
 
 def parse_list_date(text: str) -> date | int | None:

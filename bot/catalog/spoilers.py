@@ -24,7 +24,9 @@ from __future__ import annotations
 import re
 
 from bot.catalog.model import MV
+from bot.catalog.problems import Problem, entry_id_label
 from bot.catalog.text import fold
+from bot.i18n import Text, _
 
 MIN_LETTERS = 4
 _WORD = re.compile(r"[^\W\d_]+")
@@ -114,18 +116,25 @@ def twist_words(mv: MV) -> set[str]:
     }
 
 
-def spoiler_problems(mv: MV, label: str | None = None) -> list[str]:
-    """Each twist word found in a cast role or the storyline, as one problem naming the entry
-    (``label``, default ``entry '<id>'``), the field and the word; empty when none is."""
+def spoiler_problems(mv: MV, label: Text | None = None) -> list[Problem]:
+    """Each twist word found in a cast role or the storyline, as one problem placed at the
+    entry (``label``, default ``entry '<id>'``; ``""``: no place), the field and the word;
+    empty when none is."""
     twist = twist_words(mv)
     if not twist:
         return []
-    where = label or f"entry {mv.id!r}"
+    where = (label if label is not None else entry_id_label(mv.id)) or None
     story = visible_words(mv.storyline) if mv.storyline else {}
     outcomes = twist & _OUTCOMES
     problems = [
-        f"{where}: field 'storyline': {story[word]!r} gives the twist away (the twist turns "
-        "on it); keep it in 'twist' only"
+        Problem(
+            _(
+                "{word} gives the twist away (the twist turns on it); keep it in 'twist' only",
+                word=repr(story[word]),
+            ),
+            "storyline",
+            where,
+        )
         for word in sorted(outcomes & story.keys())
     ]
     for_roles = (twist - story.keys()) | outcomes
@@ -134,8 +143,16 @@ def spoiler_problems(mv: MV, label: str | None = None) -> list[str]:
             continue
         role = visible_words(member.role)
         problems += [
-            f"{where}: field 'cast': the role of {member.name} uses {role[word]!r}, a word of "
-            "the twist that the storyline does not set up; describe who they are at the start"
+            Problem(
+                _(
+                    "the role of {name} uses {word}, a word of the twist that the storyline does not set up; "
+                    "describe who they are at the start",
+                    name=member.name,
+                    word=repr(role[word]),
+                ),
+                "cast",
+                where,
+            )
             for word in sorted(for_roles & role.keys())
         ]
     return problems

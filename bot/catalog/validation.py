@@ -21,8 +21,10 @@ from types import ModuleType
 from typing import Any
 
 from bot.catalog.model import MV, THEMES, WARNINGS, CastMember, CatalogError
+from bot.catalog.problems import Problem, entry_id_label, entry_label
 from bot.catalog.spoilers import spoiler_problems
 from bot.catalog.text import fold, matching_key
+from bot.i18n import Msg, Text, _
 from bot.text import truncate
 
 FIELDS = (
@@ -62,12 +64,8 @@ class EntryRules:
     cited_sources: bool  # at least one source, each a seed file name or a URL
 
 
-CATALOG_RULES = EntryRules(
-    generate_id=False, year_from_date=False, themes_required=True, cited_sources=True
-)
-SERVER_RULES = EntryRules(
-    generate_id=True, year_from_date=True, themes_required=False, cited_sources=False
-)
+CATALOG_RULES = EntryRules(generate_id=False, year_from_date=False, themes_required=True, cited_sources=True)
+SERVER_RULES = EntryRules(generate_id=True, year_from_date=True, themes_required=False, cited_sources=False)
 
 
 def make_id(artist: str, title: str) -> str:
@@ -98,23 +96,24 @@ def _toml_module() -> ModuleType:
 toml_parser = _toml_module()
 
 
-def read_entries(
-    text: str, *, source: str = "<string>", rules: EntryRules = CATALOG_RULES
-) -> list[MV]:
+def read_entries(text: str, *, source: str = "<string>", rules: EntryRules = CATALOG_RULES) -> list[MV]:
     """The valid entries of catalog TOML in file order, or a CatalogError listing every problem."""
     try:
         document = toml_parser.loads(text)
     except toml_parser.TOMLDecodeError as error:
         raise CatalogError(f"{source}: not valid TOML: {error}") from None
     problems = [
-        f"unknown top-level key {key!r} (entries are [[mv]] tables)"
+        Problem(_("unknown top-level key {key} (entries are [[mv]] tables)", key=repr(key)))
         for key in document
         if key != "mv"
     ]
     raw_entries = document.get("mv")
     if not isinstance(raw_entries, list) or not raw_entries:
-        got = "" if raw_entries is None else f", got {_describe(raw_entries)}"
-        problems.append(f"no entries: expected [[mv]] tables{got}")
+        if raw_entries is None:
+            problems.append(Problem(_("no entries: expected [[mv]] tables")))
+        else:
+            got = _describe(raw_entries)
+            problems.append(Problem(_("no entries: expected [[mv]] tables, got {got}", got=got)))
         raise _catalog_error(problems, source)
     numbered: list[tuple[int, MV]] = []
     for number, raw in enumerate(raw_entries, start=1):
@@ -129,7 +128,10 @@ def read_entries(
     return entries
 
 
-def _catalog_error(problems: list[str], source: str) -> CatalogError:
+def _catalog_error(found: list[Problem], source: str) -> CatalogError:
+    """The built-in catalog's problems, for its maintainers (the log, ``python -m bot.catalog
+    check``): in English, the language outside any reply."""
+    problems = [str(problem) for problem in found]
     if len(problems) == 1:
         return CatalogError(f"{source}: {problems[0]}", problems)
     shown = problems[:_MAX_PROBLEMS_SHOWN]
@@ -157,9 +159,9 @@ def _describe(value: object) -> str:
     return f"{_toml_type(value)} {truncate(repr(value), 40)}"
 
 
-def _did_you_mean(value: str, known: Iterable[str]) -> str:
+def _close_match(value: str, known: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(value.lower(), sorted(known), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return repr(close[0]) if close else None
 
 
 def _all_known_once(items: list[Any], allowed: frozenset[str]) -> bool:
@@ -171,17 +173,18 @@ def _all_known_once(items: list[Any], allowed: frozenset[str]) -> bool:
 
 
 def validate_entry(
-    raw: object, number: int = 1, *, rules: EntryRules = CATALOG_RULES, label: str | None = None
-) -> tuple[MV | None, list[str]]:
+    raw: object, number: int = 1, *, rules: EntryRules = CATALOG_RULES, label: Text | None = None
+) -> tuple[MV | None, list[Problem]]:
     """One entry as an MV, or None with everything that is wrong with it.
 
     The one validator for every entry, ``[[mv]]`` tables and a server's own rows alike, so
-    the rules cannot drift apart. Problems start with ``label`` (default ``entry #number``,
-    or the entry's id).
+    the rules cannot drift apart. Problems are placed at ``label`` (default ``entry #number``,
+    or the entry's id); an empty label (``""``) leaves the place out.
     """
     if not isinstance(raw, dict):
-        where = label or f"entry #{number}"
-        return None, [f"{where}: expected a table ([[mv]]), got {_describe(raw)}"]
+        where = label if label is not None else entry_label(number)
+        problem = Problem(_("expected a table ([[mv]]), got {got}", got=_describe(raw)))
+        return None, [problem.at(where) if where else problem]
     reader = _EntryReader(raw, number, rules, label)
     reader.check_fields()
     mv_id = reader.slug()
@@ -200,56 +203,98 @@ def validate_entry(
         "release_date": release_date,
         "album": reader.text("album"),
         "cast": reader.cast(),
-        "themes": reader.texts(
-            "themes", required=rules.themes_required, allowed=THEMES, noun="theme"
-        ),
+        "themes": reader.texts("themes", required=rules.themes_required, allowed=THEMES),
         "universe": universe,
         "universe_order": universe_order,
         "storyline": reader.text("storyline"),
         "twist": reader.text("twist"),
-        "content_warnings": reader.texts(
-            "content_warnings", allowed=WARNINGS, noun="content warning"
-        ),
+        "content_warnings": reader.texts("content_warnings", allowed=WARNINGS),
         "mature": reader.boolean("mature"),
-        "aliases": reader.texts("aliases", noun="alias"),
+        "aliases": reader.texts("aliases"),
         "sources": reader.sources(),
         "youtube_url": reader.youtube_url(),
     }
     if reader.problems:
         return None, reader.problems
     mv = MV(**fields)
-    spoilers = spoiler_problems(mv, reader.label)
+    spoilers = spoiler_problems(mv, reader.label if reader.label is not None else "")
     return (None, spoilers) if spoilers else (mv, [])
+
+
+_MISSING = _("missing (required)")
+#: What an empty list that must not be empty says, by field.
+_NEEDS_ONE: dict[str, Msg] = {
+    "themes": _("needs at least one theme"),
+    "content_warnings": _("needs at least one content warning"),
+    "aliases": _("needs at least one alias"),
+    "sources": _("needs at least one source"),
+}
+
+
+def _unknown_item(field: str, item: str, allowed: frozenset[str]) -> Msg:
+    """An item that isn't on the field's controlled list (themes, content warnings)."""
+    known = ", ".join(sorted(allowed))
+    close = _close_match(item, allowed)
+    if field == "themes":
+        if close:
+            return _(
+                "unknown theme {item} (known: {known}); did you mean {close}?",
+                item=repr(item),
+                known=known,
+                close=close,
+            )
+        return _("unknown theme {item} (known: {known})", item=repr(item), known=known)
+    if close:
+        return _(
+            "unknown content warning {item} (known: {known}); did you mean {close}?",
+            item=repr(item),
+            known=known,
+            close=close,
+        )
+    return _("unknown content warning {item} (known: {known})", item=repr(item), known=known)
+
+
+def _twice(field: str, item: str) -> Msg:
+    if field == "themes":
+        return _("theme {item} is listed twice", item=repr(item))
+    return _("content warning {item} is listed twice", item=repr(item))
 
 
 class _EntryReader:
     """Reads the fields of one ``[[mv]]`` table, recording each problem with entry and field."""
 
-    def __init__(
-        self, raw: dict[str, Any], number: int, rules: EntryRules, label: str | None
-    ) -> None:
+    def __init__(self, raw: dict[str, Any], number: int, rules: EntryRules, label: Text | None) -> None:
         self.raw = raw
         self.rules = rules
         ident = raw.get("id")
-        named = isinstance(ident, str) and _SLUG.fullmatch(ident)
-        self.label = label or (f"entry {ident!r}" if named else f"entry #{number}")
-        self.problems: list[str] = []
+        if label is None:
+            named = isinstance(ident, str) and _SLUG.fullmatch(ident)
+            label = entry_id_label(str(ident)) if named else entry_label(number)
+        #: Where problems are (None: not said, the reader knows which entry it is).
+        self.label: Text | None = label or None
+        self.problems: list[Problem] = []
 
-    def problem(self, field: str, message: str) -> None:
-        self.problems.append(f"{self.label}: field {field!r}: {message}")
+    def problem(self, field: str, message: Msg) -> None:
+        self.problems.append(Problem(message, field, self.label))
 
     def check_fields(self) -> None:
         if self.raw.keys() <= _FIELD_SET:
             return
+        known = ", ".join(FIELDS)
         for field in self.raw:
             if field not in _FIELD_SET:
-                hint = _did_you_mean(field, FIELDS)
-                self.problem(field, f"unknown field{hint} (known: {', '.join(FIELDS)})")
+                close = _close_match(field, FIELDS)
+                if close:
+                    self.problem(
+                        field, _("unknown field; did you mean {close}? (known: {known})", close=close, known=known)
+                    )
+                else:
+                    self.problem(field, _("unknown field (known: {known})", known=known))
 
     def _get(self, field: str, required: bool) -> Any:
         value = self.raw.get(field)
         if value is None and required:
-            self.problem(field, "missing (required)")
+            self.problem(field, _MISSING)
         return value
 
     def text(self, field: str, *, required: bool = False) -> str | None:
@@ -258,11 +303,11 @@ class _EntryReader:
             return stripped  # the usual case, checked first: loading runs this 100,000 times
         if value is None:
             if required:
-                self.problem(field, "missing (required)")
+                self.problem(field, _MISSING)
         elif not isinstance(value, str):
-            self.problem(field, f"expected a string, got {_describe(value)}")
+            self.problem(field, _("expected a string, got {got}", got=_describe(value)))
         else:
-            self.problem(field, "must not be empty")
+            self.problem(field, _("must not be empty"))
         return None
 
     def integer(self, field: str, *, required: bool = False) -> int | None:
@@ -270,14 +315,14 @@ class _EntryReader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(field, f"expected an integer, got {_describe(value)}")
+            self.problem(field, _("expected an integer, got {got}", got=_describe(value)))
             return None
         return value
 
     def boolean(self, field: str) -> bool:
         value = self.raw.get(field, False)
         if not isinstance(value, bool):
-            self.problem(field, f"expected true or false, got {_describe(value)}")
+            self.problem(field, _("expected true or false, got {got}", got=_describe(value)))
             return False
         return value
 
@@ -287,29 +332,29 @@ class _EntryReader:
         *,
         required: bool = False,
         allowed: frozenset[str] | None = None,
-        noun: str = "value",
     ) -> tuple[str, ...]:
         value = self._get(field, required)
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.problem(field, f"expected an array of strings, got {_describe(value)}")
+            self.problem(field, _("expected an array of strings, got {got}", got=_describe(value)))
             return ()
         if value and allowed is not None and _all_known_once(value, allowed):
             return tuple(value)  # the usual case, checked with set operations
         if required and not value:
-            self.problem(field, f"needs at least one {noun}")
+            self.problem(field, _NEEDS_ONE.get(field, _("needs at least one value")))
         items: list[str] = []
         for position, item in enumerate(value, start=1):
             if not isinstance(item, str) or not item.strip():
-                got = _describe(item) if not isinstance(item, str) else "an empty string"
-                self.problem(field, f"item {position}: expected a non-empty string, got {got}")
+                got = _describe(item) if not isinstance(item, str) else _("an empty string")
+                self.problem(
+                    field,
+                    _("item {position}: expected a non-empty string, got {got}", position=position, got=got),
+                )
             elif allowed is not None and item not in allowed:
-                known = ", ".join(sorted(allowed))
-                hint = _did_you_mean(item, allowed)
-                self.problem(field, f"unknown {noun} {item!r} (known: {known}){hint}")
+                self.problem(field, _unknown_item(field, item, allowed))
             elif allowed is not None and item in items:
-                self.problem(field, f"{noun} {item!r} is listed twice")
+                self.problem(field, _twice(field, item))
             else:
                 items.append(item.strip())
         return tuple(items)
@@ -324,8 +369,10 @@ class _EntryReader:
         if value is not None and not _SLUG.fullmatch(value):
             self.problem(
                 "id",
-                f"{value!r} is not a slug (lowercase letters, digits and single hyphens, "
-                "e.g. 'vixx-error')",
+                _(
+                    "{value} is not a slug (lowercase letters, digits and single hyphens, e.g. 'vixx-error')",
+                    value=repr(value),
+                ),
             )
             return None
         return value
@@ -333,11 +380,14 @@ class _EntryReader:
     def year(self) -> int | None:
         if self.rules.year_from_date and "year" not in self.raw:
             if "release_date" not in self.raw:
-                self.problem("year", "missing (give a year or a release_date)")
+                self.problem("year", _("missing (give a year or a release_date)"))
             return None  # else the release date gives it
         value = self.integer("year", required=True)
         if value is not None and not YEARS[0] <= value <= YEARS[1]:
-            self.problem("year", f"{value} is not a plausible year ({YEARS[0]}-{YEARS[1]})")
+            self.problem(
+                "year",
+                _("{year} is not a plausible year ({first}-{last})", year=value, first=YEARS[0], last=YEARS[1]),
+            )
             return None
         return value
 
@@ -353,44 +403,51 @@ class _EntryReader:
                     raise ValueError(value)
                 day = date.fromisoformat(value)
             except ValueError:
-                self.problem("release_date", f"{value!r} is not a date (expected YYYY-MM-DD)")
+                self.problem("release_date", _("{value} is not a date (expected YYYY-MM-DD)", value=repr(value)))
                 return None
         else:
-            self.problem("release_date", f"expected a string YYYY-MM-DD, got {_describe(value)}")
+            self.problem("release_date", _("expected a string YYYY-MM-DD, got {got}", got=_describe(value)))
             return None
         if year is not None and day.year != year:
-            self.problem("release_date", f"{day.isoformat()} is not in the entry's year {year}")
+            self.problem("release_date", _("{day} is not in the entry's year {year}", day=day.isoformat(), year=year))
             return None
         return day
 
     def cast(self) -> tuple[CastMember, ...]:
         value = self.raw.get("cast", [])
         if not isinstance(value, list):
-            self.problem("cast", f"expected an array of tables, got {_describe(value)}")
+            self.problem("cast", _("expected an array of tables, got {got}", got=_describe(value)))
             return ()
         members: list[CastMember] = []
         for position, item in enumerate(value, start=1):
-            member = self._cast_member(item, f"item {position}")
+            member = self._cast_member(item, position)
             if member is not None:
                 members.append(member)
         return tuple(members)
 
-    def _cast_member(self, item: object, where: str) -> CastMember | None:
+    def _cast_member(self, item: object, position: int) -> CastMember | None:
         if not isinstance(item, dict):
             self.problem(
                 "cast",
-                f"{where}: expected a table {{ name = …, role = … }}, got {_describe(item)}",
+                _(
+                    "item {position}: expected a table {{ name = …, role = … }}, got {got}",
+                    position=position,
+                    got=_describe(item),
+                ),
             )
             return None
         unknown = [key for key in item if key not in CAST_FIELDS]
         if unknown:
-            self.problem("cast", f"{where}: unknown key {unknown[0]!r} (known: name, role)")
+            self.problem(
+                "cast",
+                _("item {position}: unknown key {key} (known: name, role)", position=position, key=repr(unknown[0])),
+            )
         name, role = item.get("name"), item.get("role")
         if not isinstance(name, str) or not name.strip():
-            self.problem("cast", f"{where}: 'name' must be a non-empty string")
+            self.problem("cast", _("item {position}: 'name' must be a non-empty string", position=position))
             return None
         if role is not None and (not isinstance(role, str) or not role.strip()):
-            self.problem("cast", f"{where}: 'role' must be a non-empty string")
+            self.problem("cast", _("item {position}: 'role' must be a non-empty string", position=position))
             return None
         return CastMember(name.strip(), role.strip() if role else None)
 
@@ -398,23 +455,25 @@ class _EntryReader:
         universe = self.text("universe")
         order = self.integer("universe_order")
         if universe is not None and "universe_order" not in self.raw:
-            self.problem("universe_order", "missing (required when 'universe' is set)")
+            self.problem("universe_order", _("missing (required when 'universe' is set)"))
         if order is not None and "universe" not in self.raw:
-            self.problem("universe", "missing (required when 'universe_order' is set)")
+            self.problem("universe", _("missing (required when 'universe_order' is set)"))
         if order is not None and order < 1:
-            self.problem("universe_order", f"must be 1 or more, got {order}")
+            self.problem("universe_order", _("must be 1 or more, got {order}", order=order))
         return universe, order
 
     def sources(self) -> tuple[str, ...]:
-        sources = self.texts("sources", required=self.rules.cited_sources, noun="source")
+        sources = self.texts("sources", required=self.rules.cited_sources)
         if not self.rules.cited_sources:
             return sources
         for source in sources:
             if not (_SEED_FILE.fullmatch(source) or _URL.fullmatch(source)):
                 self.problem(
                     "sources",
-                    f"{source!r} is neither a seed file name "
-                    "(e.g. '002_0f347bd8e5380b69.txt') nor an http(s) URL",
+                    _(
+                        "{source} is neither a seed file name (e.g. '002_0f347bd8e5380b69.txt') nor an http(s) URL",
+                        source=repr(source),
+                    ),
                 )
         return sources
 
@@ -426,9 +485,12 @@ class _EntryReader:
         if video is None:
             self.problem(
                 "youtube_url",
-                f"{url!r} is not a YouTube video link (https://www.youtube.com/watch?v=…, "
-                "https://youtu.be/… or https://music.youtube.com/watch?v=…); leave it out and "
-                "the card links a search",
+                _(
+                    "{url} is not a YouTube video link (https://www.youtube.com/watch?v=…, "
+                    "https://youtu.be/… or https://music.youtube.com/watch?v=…); leave it out and "
+                    "the card links a search",
+                    url=repr(url),
+                ),
             )
             return None
         return YOUTUBE_WATCH_URL + video  # one form: duplicates are found by video id
@@ -437,27 +499,25 @@ class _EntryReader:
 # --------------------------------------------------------------------------- across entries
 
 
-def _label(mv: MV) -> str:
-    return f"entry {mv.id!r}"
+def _label(mv: MV) -> Msg:
+    return entry_id_label(mv.id)
 
 
-def _check_unique_ids(numbered: list[tuple[int, MV]]) -> list[str]:
-    problems: list[str] = []
+def _check_unique_ids(numbered: list[tuple[int, MV]]) -> list[Problem]:
+    problems: list[Problem] = []
     first: dict[str, int] = {}
     for number, mv in numbered:
         if mv.id in first:
-            problems.append(
-                f"entry #{number}: field 'id': duplicate id {mv.id!r} "
-                f"(already used by entry #{first[mv.id]})"
-            )
+            message = _("duplicate id {id} (already used by entry #{number})", id=repr(mv.id), number=first[mv.id])
+            problems.append(Problem(message, "id", entry_label(number)))
         else:
             first[mv.id] = number
     return problems
 
 
-def _check_aliases(entries: list[MV]) -> list[str]:
+def _check_aliases(entries: list[MV]) -> list[Problem]:
     """An alias must lead to one entry: not another entry's alias, title or Hangul title."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     titles: defaultdict[str, list[MV]] = defaultdict(list)
     for mv in entries:
         for title in filter(None, (mv.title, mv.title_ko)):
@@ -466,22 +526,26 @@ def _check_aliases(entries: list[MV]) -> list[str]:
     for mv in entries:
         for alias in mv.aliases:
             key = matching_key(alias)
-            where = f"{_label(mv)}: field 'aliases': alias {alias!r}"
+            shown = repr(alias)
             if not key:
-                problems.append(f"{where} has no letters or digits")
+                problems.append(
+                    Problem(_("alias {alias} has no letters or digits", alias=shown), "aliases", _label(mv))
+                )
                 continue
             others = [other for other in titles.get(key, ()) if other.id != mv.id]
             owner = alias_owner.setdefault(key, mv)
             if others:
-                problems.append(f"{where} is the title of {_label(others[0])}")
+                message = _("alias {alias} is the title of {other}", alias=shown, other=_label(others[0]))
+                problems.append(Problem(message, "aliases", _label(mv)))
             elif owner.id != mv.id:
-                problems.append(f"{where} is already an alias of {_label(owner)}")
+                message = _("alias {alias} is already an alias of {other}", alias=shown, other=_label(owner))
+                problems.append(Problem(message, "aliases", _label(mv)))
     return problems
 
 
-def _check_universes(entries: list[MV]) -> list[str]:
+def _check_universes(entries: list[MV]) -> list[Problem]:
     """A universe is spelt one way, and no two of its entries share a place in its order."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     spelling: dict[str, MV] = {}
     places: dict[tuple[str, int], MV] = {}
     for mv in entries:
@@ -490,14 +554,20 @@ def _check_universes(entries: list[MV]) -> list[str]:
         key = matching_key(mv.universe)
         first = spelling.setdefault(key, mv)
         if first.universe != mv.universe:
-            problems.append(
-                f"{_label(mv)}: field 'universe': {mv.universe!r} is spelt "
-                f"{first.universe!r} in {_label(first)}"
+            message = _(
+                "{universe} is spelt {spelling} in {other}",
+                universe=repr(mv.universe),
+                spelling=repr(first.universe),
+                other=_label(first),
             )
+            problems.append(Problem(message, "universe", _label(mv)))
         holder = places.setdefault((key, mv.universe_order), mv)
         if holder.id != mv.id:
-            problems.append(
-                f"{_label(mv)}: field 'universe_order': {mv.universe!r} already has "
-                f"order {mv.universe_order} ({_label(holder)})"
+            message = _(
+                "{universe} already has order {order} ({other})",
+                universe=repr(mv.universe),
+                order=mv.universe_order,
+                other=_label(holder),
             )
+            problems.append(Problem(message, "universe_order", _label(mv)))
     return problems

@@ -87,7 +87,7 @@ async def test_the_server_limit_counts_what_is_stored_and_what_comes(
 ) -> None:
     monkeypatch.setattr(store_module, "MAX_ENTRIES", 5)
     await add_entry(store, title="One")
-    await refused(db, store.import_entries(GUILD, mvs(5), IMPORTER, now=NOW), "1 entries", "limit", "room for 4")
+    await refused(db, store.import_entries(GUILD, mvs(5), IMPORTER, now=NOW), "1 entry", "limit", "room for 4")
     await store.import_entries(GUILD, mvs(4), IMPORTER, now=NOW)  # exactly full
     await refused(db, store.import_entries(GUILD, mvs(1, "More"), IMPORTER, now=NOW), "room for 0")
     await store.import_entries(OTHER_GUILD, mvs(5), IMPORTER, now=NOW)  # the limit is per server

@@ -16,20 +16,23 @@ from datetime import date
 from typing import Any
 
 from bot.catalog.model import MV, SERVER_ORIGIN, CastMember
+from bot.catalog.problems import Problem, joined
 from bot.catalog.text import matching_key
 from bot.catalog.validation import FIELDS, SERVER_RULES, validate_entry, youtube_video_id
 from bot.errors import UserError
-from bot.text import truncate
+from bot.i18n import Msg, _, _n
 
 #: MV ids of server entries: ``s-`` and the entry's number (no built-in id looks like it).
 SERVER_ID_PREFIX = "s-"
 _SERVER_ID = re.compile(r"s-([1-9][0-9]{0,17})")
-#: What the validator calls the entry in a problem; cut off before a member sees it.
-_LABEL = "entry"
+#: The validator's place for a problem: none, the member knows which entry it is.
+_NO_PLACE = ""
 #: The fields a stored entry may hold (mvs.toml's, without the id Lightstick assigns).
 ENTRY_FIELDS = tuple(field for field in FIELDS if field != "id")
 _ENTRY_FIELD_SET = frozenset(ENTRY_FIELDS)
-_MESSAGE_LIMIT = 1800
+#: Problems listed in one message (each is one line); the rest are counted, so the
+#: message stays within Discord's 2,000 characters in every language.
+_PROBLEMS_SHOWN = 6
 
 
 def server_mv_id(entry_id: int) -> str:
@@ -64,15 +67,20 @@ def validate_server_entry(fields: Mapping[str, Any]) -> MV:
     """A member's entry as an MV (id ``s-0`` until approved), or a UserError listing every
     problem in words they can act on. Nothing is stored here."""
     raw = {name: value for name, value in fields.items() if name != "id" and value is not None}
-    mv, problems = validate_entry(raw, rules=SERVER_RULES, label=_LABEL)
+    mv, problems = validate_entry(raw, rules=SERVER_RULES, label=_NO_PLACE)
     if mv is None:
-        raise UserError(problem_message("This MV can't be added yet", problems))
+        raise UserError(problem_message(_("This MV can't be added yet:"), problems))
     return replace(mv, id=server_mv_id(0), origin=SERVER_ORIGIN)
 
 
-def problem_message(heading: str, problems: list[str]) -> str:
-    lines = [f"- {problem.removeprefix(f'{_LABEL}: ')}" for problem in problems]
-    return truncate(f"{heading}:\n" + "\n".join(lines), _MESSAGE_LIMIT)
+def problem_message(heading: Msg, problems: list[Problem]) -> Msg:
+    """The heading, then one ``- problem`` line each (the first few, then how many more)."""
+    lines: list[Msg] = [heading]
+    lines += [_("- {problem}", problem=problem.text(where=False)) for problem in problems[:_PROBLEMS_SHOWN]]
+    rest = len(problems) - _PROBLEMS_SHOWN
+    if rest > 0:
+        lines.append(_n("… and {count} more problem", "… and {count} more problems", rest))
+    return joined(lines)
 
 
 def entry_fields(mv: MV) -> dict[str, Any]:
@@ -122,9 +130,9 @@ def stored_mv(entry_json: str, entry_id: int, *, suggested_by: int | None, appro
         return _decoded(fields, mv_id, suggested_by, approved_by)
     except (KeyError, TypeError, ValueError, AttributeError):
         pass
-    mv, problems = validate_entry(fields, rules=SERVER_RULES, label=_LABEL)
+    mv, problems = validate_entry(fields, rules=SERVER_RULES, label=_NO_PLACE)
     if mv is None:
-        raise ValueError(f"server entry {entry_id} does not validate: {'; '.join(problems)}")
+        raise ValueError(f"server entry {entry_id} does not validate: {'; '.join(map(str, problems))}")
     return replace(mv, id=mv_id, origin=SERVER_ORIGIN, suggested_by=suggested_by, approved_by=approved_by)
 
 
@@ -163,7 +171,9 @@ def apply_changes(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dic
     """``current`` with ``changes`` applied; a change to None (or "") removes the field."""
     unknown = sorted(set(changes) - set(ENTRY_FIELDS))
     if unknown:
-        raise UserError(f"Unknown field {unknown[0]!r}; fields: {', '.join(ENTRY_FIELDS)}.")
+        raise UserError(
+            _("Unknown field {field}; fields: {fields}.", field=repr(unknown[0]), fields=", ".join(ENTRY_FIELDS))
+        )
     merged = dict(current)
     for name, value in changes.items():
         if value is None or value == "":

@@ -24,6 +24,7 @@ from typing import Any
 
 from bot.catalog.lookup import Catalog, cyclic_gc_paused
 from bot.catalog.model import MV
+from bot.catalog.problems import Problem
 from bot.catalog.server.entries import (
     EntryKeys,
     apply_changes,
@@ -39,6 +40,7 @@ from bot.catalog.server.view import GuildCatalog
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Queryable, Row, Transaction
 from bot.errors import UserError
+from bot.i18n import Duration, Msg, Number, _, _n
 from bot.text import truncate
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ MAX_COOLDOWN = timedelta(days=7)
 REASON_LIMIT = 500
 PAGE_SIZE = 10
 
-NOT_SET_UP = "Suggestions are not open in this server yet: an admin sets a review channel with /mv curation first."
+NOT_SET_UP = _("Suggestions are not open in this server yet: an admin sets a review channel with /mv curation first.")
 
 ChangeListener = Callable[[int], None]
 
@@ -181,7 +183,7 @@ class ServerCatalogStore:
 
     async def save_settings(self, settings: CurationSettings, *, now: datetime) -> CurationSettings:
         if not timedelta(0) <= settings.cooldown <= MAX_COOLDOWN:
-            raise UserError(f"The cooldown must be between 0 and {MAX_COOLDOWN.days} days.")
+            raise UserError(_("The cooldown must be between 0 and {most}.", most=Duration(MAX_COOLDOWN)))
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO server_catalog_settings (guild_id, review_channel_id, curator_role_id,"
@@ -307,7 +309,7 @@ class ServerCatalogStore:
         Exactly once: a second curator (or a second click) gets a UserError saying who decided."""
         current = await self.suggestion(guild_id, suggestion_id)
         if current is None:
-            raise UserError(f"There is no suggestion #{suggestion_id} in this server.")
+            raise UserError(_no_suggestion(suggestion_id))
         _check_pending(current)
         mv = current.mv
         self._check_in_memory(against, mv)
@@ -354,9 +356,16 @@ class ServerCatalogStore:
         """Decline a pending suggestion; the reason is kept and shown if it is sent again."""
         reason = " ".join(reason.split())
         if not reason:
-            raise UserError("Give a reason: the member sees it, and so does anyone who suggests this MV again.")
+            raise UserError(_("Give a reason: the member sees it, and so does anyone who suggests this MV again."))
         if len(reason) > REASON_LIMIT:
-            raise UserError(f"The reason is {len(reason)} characters long; keep it within {REASON_LIMIT}.")
+            raise UserError(
+                _n(
+                    "The reason is {count} character long; keep it within {limit}.",
+                    "The reason is {count} characters long; keep it within {limit}.",
+                    len(reason),
+                    limit=Number(REASON_LIMIT),
+                )
+            )
         async with self.db.transaction() as conn:
             decided = await conn.execute(
                 "UPDATE server_suggestions SET status = 'rejected', reason = ?, decided_by = ?, decided_at = ?"
@@ -365,7 +374,7 @@ class ServerCatalogStore:
             )
             latest = await _suggestion_in(conn, guild_id, suggestion_id)
         if latest is None:
-            raise UserError(f"There is no suggestion #{suggestion_id} in this server.")
+            raise UserError(_no_suggestion(suggestion_id))
         if decided != 1:
             _check_pending(latest)
         return latest
@@ -406,7 +415,7 @@ class ServerCatalogStore:
         after = entry_fields(mv)
         diff = diff_fields(before, after)
         if not diff:
-            raise UserError("That changes nothing: the entry already reads so.")
+            raise UserError(_("That changes nothing: the entry already reads so."))
         self._check_in_memory(against, mv, ignore=current.mv_id)
         keys = EntryKeys.of(mv)
         async with self.db.transaction() as conn:
@@ -418,7 +427,7 @@ class ServerCatalogStore:
             if row is None:
                 raise UserError(_no_entry(entry_id))
             if json.loads(row["entry"]) != before:
-                raise UserError("Someone changed this entry a moment ago; look at it again and retry.")
+                raise UserError(_("Someone changed this entry a moment ago; look at it again and retry."))
             await _check_no_entry(conn, guild_id, keys, ignore=entry_id)
             await conn.execute(
                 "UPDATE server_entries SET entry = ?, title_key = ?, artist_key = ?, youtube_id = ?, updated_at = ?"
@@ -460,10 +469,10 @@ class ServerCatalogStore:
         (title and artist, or the video), or break a rule across entries (``against``: the
         guild's view, see :func:`import_problems`). Returns the new entry ids, in order."""
         if not entries:
-            raise UserError("There is nothing to import: the file has no new entries.")
+            raise UserError(_("There is nothing to import: the file has no new entries."))
         problems = import_problems(entries, against)
         if problems:
-            raise UserError(problem_message("These entries can't be imported as they are", problems))
+            raise UserError(problem_message(_("These entries can't be imported as they are:"), problems))
         prepared = [(entry_fields(mv), EntryKeys.of(mv)) for mv in entries]
         stamp = to_unix(now)
         async with self.db.transaction() as conn:
@@ -523,11 +532,13 @@ class ServerCatalogStore:
         catalog = against if against is not None else GuildCatalog(self.builtin)
         same = catalog.duplicate_of(mv, ignore=ignore)
         if same is not None:
-            where = "this server's catalog" if same.from_server else "the catalog"
-            raise UserError(f"{truncate(same.display_name, 120)} is already in {where}.")
+            name = truncate(same.display_name, 120)
+            if same.from_server:
+                raise UserError(_("{mv} is already in this server's catalog.", mv=name))
+            raise UserError(_("{mv} is already in the catalog.", mv=name))
         problems = catalog.conflicts(mv, ignore=ignore)
         if problems:
-            raise UserError(problem_message("This MV can't be added as it is", problems))
+            raise UserError(problem_message(_("This MV can't be added as it is:"), problems))
 
 
 # -- SQL helpers ---------------------------------------------------------------------------------
@@ -547,12 +558,12 @@ _IMPORT_COLUMNS = (
 _HISTORY_COLUMNS = ("guild_id", "entry_id", "actor_id", "action", "changes", "at")
 
 
-def import_problems(entries: Sequence[MV], against: GuildCatalog | None = None) -> list[str]:
+def import_problems(entries: Sequence[MV], against: GuildCatalog | None = None) -> list[Problem]:
     """Why these entries can't be stored together (empty when they can): two of them with
     the same stored keys (title and artist as matching keys, or the video), and with
     ``against`` (the guild's view) an alias or a universe place the catalog already has.
     A pack's dry run finds duplicates by its own rule; this is what the database enforces."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     by_names: dict[tuple[str, str], MV] = {}
     by_video: dict[str, MV] = {}
     for mv in entries:
@@ -561,26 +572,35 @@ def import_problems(entries: Sequence[MV], against: GuildCatalog | None = None) 
         if same is None and keys.youtube_id is not None:
             same = by_video.get(keys.youtube_id)
         if same is not None:
-            problems.append(f"{_named(mv)} is the same MV as {_named(same)} (remove one of them)")
+            message = _("{entry} is the same MV as {other} (remove one of them)", entry=_named(mv), other=_named(same))
+            problems.append(Problem(message))
             continue
         by_names[(keys.title, keys.artist)] = mv
         if keys.youtube_id is not None:
             by_video[keys.youtube_id] = mv
         if against is not None and (mv.aliases or (mv.universe and mv.universe_order is not None)):
-            problems += [f"{_named(mv)}: {problem.removeprefix('field ')}" for problem in against.conflicts(mv)]
+            problems += [problem.at(_named(mv)) for problem in against.conflicts(mv)]
     return problems
 
 
-def _named(mv: MV) -> str:
-    return f"“{truncate(mv.title, 60)}” by {truncate(mv.artist, 40)}"
+def _named(mv: MV) -> Msg:
+    return _("“{title}” by {artist}", title=truncate(mv.title, 60), artist=truncate(mv.artist, 40))
 
 
 def _check_import_room(stored: int, adding: int) -> None:
     if stored + adding > MAX_ENTRIES:
         room = max(MAX_ENTRIES - stored, 0)
         raise UserError(
-            f"This server's own catalog has {stored:,} entries and can hold {MAX_ENTRIES:,}: importing "
-            f"{adding:,} would pass the limit (room for {room:,}). Import a smaller file, or remove entries first."
+            _n(
+                "This server's own catalog has {count} entry and can hold {most}: importing {adding} would pass "
+                "the limit (room for {room}). Import a smaller file, or remove entries first.",
+                "This server's own catalog has {count} entries and can hold {most}: importing {adding} would pass "
+                "the limit (room for {room}). Import a smaller file, or remove entries first.",
+                stored,
+                most=Number(MAX_ENTRIES),
+                adding=Number(adding),
+                room=Number(room),
+            )
         )
 
 
@@ -595,8 +615,12 @@ async def _check_none_stored(conn: Queryable, guild_id: int, entries: Sequence[M
         stored = names.get((key.title, key.artist)) or (videos.get(key.youtube_id) if key.youtube_id else None)
         if stored is not None:
             raise UserError(
-                f"{_named(mv)} is already in this server's catalog (`{server_mv_id(stored)}`), added since the "
-                "dry run. Nothing was imported; run the import again to skip it."
+                _(
+                    "{entry} is already in this server's catalog (`{id}`), added since the dry run. Nothing was "
+                    "imported; run the import again to skip it.",
+                    entry=_named(mv),
+                    id=server_mv_id(stored),
+                )
             )
 
 
@@ -722,21 +746,26 @@ def _check_may_suggest(settings: CurationSettings, member_role_ids: Collection[i
     if not settings.open:
         raise UserError(NOT_SET_UP)
     if not settings.may_suggest(member_role_ids):
-        raise UserError("Suggestions here are open to members with the role this server chose for them.")
+        raise UserError(_("Suggestions here are open to members with the role this server chose for them."))
 
 
 def _check_pending(suggestion: Suggestion) -> None:
     if suggestion.status is SuggestionStatus.APPROVED:
-        raise UserError(f"Suggestion #{suggestion.suggestion_id} was already approved by another curator.")
+        raise UserError(_("Suggestion #{id} was already approved by another curator.", id=suggestion.suggestion_id))
     if suggestion.status is SuggestionStatus.REJECTED:
-        raise UserError(f"Suggestion #{suggestion.suggestion_id} was already rejected: {suggestion.reason}")
+        raise UserError(
+            _("Suggestion #{id} was already rejected: {reason}", id=suggestion.suggestion_id, reason=suggestion.reason)
+        )
 
 
 async def _check_room(conn: Queryable, guild_id: int) -> None:
     count = int(await conn.fetchval("SELECT COUNT(*) FROM server_entries WHERE guild_id = ?", (guild_id,)))
     if count >= MAX_ENTRIES:
         raise UserError(
-            f"This server's own catalog is full ({MAX_ENTRIES:,} entries). Curators can remove entries to make room."
+            _(
+                "This server's own catalog is full ({most} entries). Curators can remove entries to make room.",
+                most=Number(MAX_ENTRIES),
+            )
         )
 
 
@@ -750,13 +779,18 @@ async def _check_member(conn: Queryable, settings: CurationSettings, member_id: 
     assert row is not None
     if row["pending"] >= MAX_PENDING_PER_MEMBER:
         raise UserError(
-            f"You already have {MAX_PENDING_PER_MEMBER} suggestions waiting for review; "
-            "you can suggest again once curators have decided on one."
+            _n(
+                "You already have {count} suggestion waiting for review; "
+                "you can suggest again once curators have decided on it.",
+                "You already have {count} suggestions waiting for review; "
+                "you can suggest again once curators have decided on one.",
+                MAX_PENDING_PER_MEMBER,
+            )
         )
     if row["last_at"] is not None:
         wait = from_unix(row["last_at"]) + settings.cooldown - now
         if wait > timedelta(0):
-            raise UserError(f"You can suggest another MV in {_duration(wait)}.")
+            raise UserError(_("You can suggest another MV in {wait}.", wait=Duration(_rounded_up(wait))))
 
 
 async def _check_not_known(conn: Queryable, guild_id: int, keys: EntryKeys) -> None:
@@ -771,8 +805,14 @@ async def _check_not_known(conn: Queryable, guild_id: int, keys: EntryKeys) -> N
     if row is None:
         return
     if row["status"] == SuggestionStatus.PENDING:
-        raise UserError(f"This MV was already suggested (#{row['suggestion_id']}) and is waiting for review.")
-    raise UserError(f"This MV was suggested before (#{row['suggestion_id']}) and turned down: {row['reason']}")
+        raise UserError(_("This MV was already suggested (#{id}) and is waiting for review.", id=row["suggestion_id"]))
+    raise UserError(
+        _(
+            "This MV was suggested before (#{id}) and turned down: {reason}",
+            id=row["suggestion_id"],
+            reason=row["reason"],
+        )
+    )
 
 
 async def _check_no_entry(conn: Queryable, guild_id: int, keys: EntryKeys, *, ignore: int | None = None) -> None:
@@ -782,19 +822,21 @@ async def _check_no_entry(conn: Queryable, guild_id: int, keys: EntryKeys, *, ig
         (guild_id, -1 if ignore is None else ignore, keys.title, keys.artist, keys.youtube_id),
     )
     if row is not None:
-        raise UserError(f"This MV is already in this server's catalog (`{server_mv_id(row['entry_id'])}`).")
+        raise UserError(_("This MV is already in this server's catalog (`{id}`).", id=server_mv_id(row["entry_id"])))
 
 
-def _no_entry(entry_id: int) -> str:
-    return f"This server has no entry `{server_mv_id(entry_id)}`."
+def _no_entry(entry_id: int) -> Msg:
+    return _("This server has no entry `{id}`.", id=server_mv_id(entry_id))
 
 
-def _duration(wait: timedelta) -> str:
-    seconds = max(1, int(wait.total_seconds() + 0.999))
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = -(-seconds // 60)
-    if minutes < 120:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    hours = -(-minutes // 60)
-    return f"{hours} hours"
+def _no_suggestion(suggestion_id: int) -> Msg:
+    return _("There is no suggestion #{id} in this server.", id=suggestion_id)
+
+
+def _rounded_up(wait: timedelta) -> timedelta:
+    """A wait as a member reads it: whole minutes, rounded up (never "0 minutes"); from two
+    hours on, whole hours."""
+    minutes = max(1, -(-int(wait.total_seconds() + 0.999) // 60))
+    if minutes >= 120:
+        minutes = -(-minutes // 60) * 60
+    return timedelta(minutes=minutes)

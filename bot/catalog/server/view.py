@@ -21,9 +21,11 @@ from itertools import islice
 from bot.catalog.index import MAX_QUERY, MatchKey
 from bot.catalog.lookup import Catalog
 from bot.catalog.model import MV, release_order
+from bot.catalog.problems import Problem
 from bot.catalog.server.entries import EntryKeys, is_server_id
 from bot.catalog.text import matching_key, normalize
 from bot.catalog.validation import youtube_video_id
+from bot.i18n import _
 
 #: An empty query's autocomplete shows this many of the guild's newest entries first.
 NEWEST_FIRST = 5
@@ -207,7 +209,7 @@ class GuildCatalog:
                 merged[key][1].extend(members)
             else:
                 merged[key] = (name, list(members))
-        for _, members in merged.values():
+        for _name, members in merged.values():
             members.sort(key=lambda member: member.universe_order or 0)
         return merged
 
@@ -251,25 +253,32 @@ class GuildCatalog:
                     return other
         return None
 
-    def conflicts(self, mv: MV, *, ignore: str | None = None) -> list[str]:
+    def conflicts(self, mv: MV, *, ignore: str | None = None) -> list[Problem]:
         """The catalog's rules across entries, for one entry: an alias leads to one entry, and a
         universe is spelt one way with one entry per place in its order."""
-        problems: list[str] = []
+        problems: list[Problem] = []
         for alias in mv.aliases:
             others = [other for other in self.entries_named(matching_key(alias)) if other.id != ignore]
             if others:
-                problems.append(f"field 'aliases': alias {alias!r} already finds {others[0].display_name}")
+                message = _("alias {alias} already finds {other}", alias=repr(alias), other=others[0].display_name)
+                problems.append(Problem(message, "aliases"))
         if mv.universe and mv.universe_order is not None:
             members = self._universe_members(mv.universe)
             spelt = next((other.universe for other in members if other.id != ignore), None)
             if spelt is not None and spelt != mv.universe:
-                problems.append(f"field 'universe': {mv.universe!r} is spelt {spelt!r} in this catalog")
+                message = _(
+                    "{universe} is spelt {spelling} in this catalog", universe=repr(mv.universe), spelling=repr(spelt)
+                )
+                problems.append(Problem(message, "universe"))
             holder = next((o for o in members if o.id != ignore and o.universe_order == mv.universe_order), None)
             if holder is not None:
-                problems.append(
-                    f"field 'universe_order': {spelt or mv.universe!r} already has order "
-                    f"{mv.universe_order} ({holder.display_name})"
+                message = _(
+                    "{universe} already has order {order} ({other})",
+                    universe=repr(spelt or mv.universe),
+                    order=mv.universe_order,
+                    other=holder.display_name,
                 )
+                problems.append(Problem(message, "universe_order"))
         return problems
 
     def _universe_members(self, universe: str) -> Sequence[MV]:
