@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz, process
 
 from bot.errors import UserError
+from bot.i18n import Number, Text, _
+from bot.i18n.input import localized_time
 from bot.storyline.models import DEFAULT_CATCH_UP_HOURS, MAX_CATCH_UP_HOURS, StorylineConfig
 
 #: Shown first in timezone autocomplete: Lightstick's audience, roughly by size.
@@ -80,15 +82,27 @@ _TIME_24H = re.compile(r"^(?P<hour>\d{1,2})[:.hH](?P<minute>\d{2})$")
 _TIME_12H = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>[ap])\.?\s*m\.?$", re.IGNORECASE)
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?$", re.IGNORECASE)
 
-TIME_HINT = "Write the time as HH:MM in 24-hour form (e.g. 21:00) or with am/pm (e.g. 9pm, 9:30 am)."
+# TRANSLATORS: the hint after a time Lightstick could not read. Add your language's usual way
+# of writing 21:00 as another example if you like (e.g. 오후 9시, 21h, pukul 21.00).
+TIME_HINT = _("Write the time as HH:MM in 24-hour form (e.g. 21:00) or with am/pm (e.g. 9pm, 9:30 am).")
 
 
 # -- time ---------------------------------------------------------------------------------
 
 
 def parse_local_time(text: str) -> time:
-    """``"21:00"``, ``"9pm"``, ``"9:30 am"``, ``"00:00"``, ``"noon"``, ``"midnight"`` -> time."""
-    cleaned = " ".join(text.strip().lower().split())
+    """``"21:00"``, ``"9pm"``, ``"9:30 am"``, ``"00:00"``, ``"noon"``, ``"midnight"`` -> time.
+
+    Times written in Lightstick's other languages (``오후 9시``, ``午後9時``, ``21h``,
+    ``pukul 21.00``, ``21 giờ``) are first rewritten into these forms; errors quote what the
+    member typed.
+    """
+    rewritten = localized_time(text)
+    cleaned = " ".join(rewritten.strip().lower().split())
+    if rewritten != text and _TIME_24H.match(cleaned) and _says_half_of_day(text):
+        hour = int(cleaned.split(":")[0])
+        if hour > 12:  # `오후 13시`: a half of the day and an hour past 12 contradict each other
+            return _twelve_hour(text, hour, 0, "p")
     if cleaned in {"noon", "midday"}:
         return time(12, 0)
     if cleaned == "midnight":
@@ -97,7 +111,16 @@ def parse_local_time(text: str) -> time:
         return _twelve_hour(text, int(match["hour"]), int(match["minute"] or 0), match["half"])
     if match := _TIME_24H.match(cleaned):
         return _twenty_four_hour(text, int(match["hour"]), int(match["minute"]))
-    raise UserError(f"I can't read {text.strip()!r} as a time. {TIME_HINT}")
+    raise UserError(_("I can't read {text} as a time. {hint}", text=repr(text.strip()), hint=TIME_HINT))
+
+
+def _says_half_of_day(text: str) -> bool:
+    """Whether `text` names morning or afternoon (오후, 午後, malam, tối…) beside its hour.
+
+    Asked of the rewriting itself: with the hour made 1, a half-of-day word shows as am/pm.
+    """
+    one = re.sub(r"\d+", "1", text.strip(), count=1)
+    return bool(re.search(r"[ap]m$", localized_time(one).strip().lower()))
 
 
 def format_local_time(value: time) -> str:
@@ -106,16 +129,29 @@ def format_local_time(value: time) -> str:
 
 def _twenty_four_hour(text: str, hour: int, minute: int) -> time:
     if hour > 23:
-        hint = " Use 00:00 for midnight." if hour == 24 else ""
-        raise UserError(f"{text.strip()!r} is not a valid time: the hour must be 00–23.{hint}")
+        typed = repr(text.strip())
+        if hour == 24:
+            midnight = _("{text} is not a valid time: the hour must be 00–23. Use 00:00 for midnight.", text=typed)
+            raise UserError(midnight)
+        raise UserError(_("{text} is not a valid time: the hour must be 00–23.", text=typed))
     _check_minute(text, minute)
     return time(hour, minute)
 
 
 def _twelve_hour(text: str, hour: int, minute: int, half: str) -> time:
     if not 1 <= hour <= 12:
-        hint = f" For {hour}:00 in 24-hour form, write {hour:02d}:00." if 12 < hour < 24 else ""
-        raise UserError(f"{text.strip()!r} is not a valid time: with am/pm the hour goes from 1 to 12.{hint}")
+        if 12 < hour < 24:
+            raise UserError(
+                _(
+                    "{text} is not a valid time: with am/pm the hour goes from 1 to 12. "
+                    "For {hour}:00 in 24-hour form, write {hour}:00.",
+                    text=repr(text.strip()),
+                    hour=f"{hour:02d}",
+                )
+            )
+        raise UserError(
+            _("{text} is not a valid time: with am/pm the hour goes from 1 to 12.", text=repr(text.strip()))
+        )
     _check_minute(text, minute)
     hour = hour % 12 + (12 if half == "p" else 0)
     return time(hour, minute)
@@ -123,7 +159,7 @@ def _twelve_hour(text: str, hour: int, minute: int, half: str) -> time:
 
 def _check_minute(text: str, minute: int) -> None:
     if minute > 59:
-        raise UserError(f"{text.strip()!r} is not a valid time: the minutes must be 00–59.")
+        raise UserError(_("{text} is not a valid time: the minutes must be 00–59.", text=repr(text.strip())))
 
 
 # -- timezone -----------------------------------------------------------------------------
@@ -162,7 +198,7 @@ def resolve_timezone(text: str) -> ZoneInfo:
     """An IANA name (any case), a known abbreviation, a city, or a whole-hour UTC offset."""
     cleaned = text.strip()
     if not cleaned:
-        raise UserError("Give a timezone, e.g. Asia/Seoul.")
+        raise UserError(_("Give a timezone, e.g. Asia/Seoul."))
     key = cleaned.lower()
     name = (
         _alias(key)
@@ -183,15 +219,25 @@ def _fixed_offset_zone(text: str, match: re.Match[str]) -> ZoneInfo:
     sign = 1 if match["sign"] == "+" else -1
     if minutes:
         examples = zones_with_offset(_offset_of(match))
-        hint = f" such as {', '.join(examples)}" if examples else ""
+        if examples:
+            raise UserError(
+                _(
+                    "{text} is not a whole-hour offset, so there is no fixed zone for it. "
+                    "Use the name of a place in it such as {places}.",
+                    text=repr(text),
+                    places=", ".join(examples),
+                )
+            )
         raise UserError(
-            f"{text!r} is not a whole-hour offset, so there is no fixed zone for it. "
-            f"Use the name of a place in it{hint}."
+            _(
+                "{text} is not a whole-hour offset, so there is no fixed zone for it. Use the name of a place in it.",
+                text=repr(text),
+            )
         )
     if hours == 0:
         return ZoneInfo("UTC")
     if (sign > 0 and hours > 14) or (sign < 0 and hours > 12):
-        raise UserError(f"{text!r} is not a real UTC offset: they run from UTC-12 to UTC+14.")
+        raise UserError(_("{text} is not a real UTC offset: they run from UTC-12 to UTC+14.", text=repr(text)))
     return ZoneInfo(f"Etc/GMT{'-' if sign > 0 else '+'}{hours}")
 
 
@@ -247,24 +293,34 @@ def zones_with_abbreviation(text: str, limit: int = 4) -> list[str]:
     return [names[0] for names in clocks[:limit]]
 
 
-def _unknown_timezone_message(text: str) -> str:
+def _unknown_timezone_message(text: str) -> Text:
     users = zones_with_abbreviation(text)
     shared = len(_abbreviation_index().get(text.strip().lower(), ())) > 1
     if shared:
-        return (
-            f"{text!r} is an abbreviation that places with different clocks share, so I won't guess. "
-            f"Pick your place: {', '.join(users)} (or give an offset like UTC+9)."
+        return _(
+            "{text} is an abbreviation that places with different clocks share, so I won't guess. "
+            "Pick your place: {places} (or give an offset like UTC+9).",
+            text=repr(text),
+            places=", ".join(users),
         )
     if users:
-        return (
-            f"{text!r} is an abbreviation, not a timezone name. "
-            f"Use the name of your place: {', '.join(users)} (or give an offset like UTC+9)."
+        return _(
+            "{text} is an abbreviation, not a timezone name. "
+            "Use the name of your place: {places} (or give an offset like UTC+9).",
+            text=repr(text),
+            places=", ".join(users),
         )
     guesses = closest_timezones(text)
-    suggestion = f" Did you mean {', '.join(guesses)}?" if guesses else ""
-    return (
-        f"Unknown timezone {text!r}.{suggestion} "
-        "Use an IANA name like Asia/Seoul or America/New_York, or an offset like UTC+9."
+    if guesses:
+        return _(
+            "Unknown timezone {text}. Did you mean {places}? "
+            "Use an IANA name like Asia/Seoul or America/New_York, or an offset like UTC+9.",
+            text=repr(text),
+            places=", ".join(guesses),
+        )
+    return _(
+        "Unknown timezone {text}. Use an IANA name like Asia/Seoul or America/New_York, or an offset like UTC+9.",
+        text=repr(text),
     )
 
 
@@ -335,8 +391,13 @@ def parse_setup(
     hours = DEFAULT_CATCH_UP_HOURS if catch_up_hours is None else catch_up_hours
     if not 0 <= hours <= MAX_CATCH_UP_HOURS:
         raise UserError(
-            f"catch_up_hours must be between 0 and {MAX_CATCH_UP_HOURS} (you gave {hours}): "
-            "it is how long after the scheduled time a post may still go out after downtime."
+            # TRANSLATORS: catch_up_hours is the /storyline setup option (use its name in your language).
+            _(
+                "catch_up_hours must be between 0 and {most} (you gave {hours}): "
+                "it is how long after the scheduled time a post may still go out after downtime.",
+                most=Number(MAX_CATCH_UP_HOURS),
+                hours=Number(hours),
+            )
         )
     return StorylineConfig(
         guild_id=guild_id,

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.i18n import SOURCE_LOCALE, Text, render
 from bot.storyline.rotation import CycleProgress, RotationPick
 from bot.storyline.schedule import ScheduledRun
 
@@ -174,9 +175,10 @@ class PostFailed(Exception):
     is paused until an admin acts. Otherwise the guild is retried at its next run.
     """
 
-    def __init__(self, reason: str, *, pause: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: Text, *, pause: bool = False) -> None:
+        #: Stored and logged in English; status and history show it in the reader's language.
+        self.reason = render(reason, SOURCE_LOCALE)
+        super().__init__(self.reason)
         self.pause = pause
 
 

@@ -21,6 +21,7 @@ from bot import metrics
 from bot.clock import Clock
 from bot.db import Database
 from bot.errors import UserError
+from bot.i18n import Text
 from bot.scheduler import Dispatcher
 from bot.sharding import EVERYTHING, GuildOwnership
 from bot.storyline.models import (
@@ -37,9 +38,19 @@ from bot.storyline.models import (
     StorylineToday,
     plan_for_pick,
 )
+from bot.storyline.reasons import (
+    CATCH_UP_CLOSED,
+    CHECK_FAILED,
+    GAVE_UP,
+    NO_ANSWER,
+    NO_ANSWER_IN_TIME,
+    NO_ENTRIES,
+    english,
+    fill,
+)
 from bot.storyline.rotation import RotationEntry, cycle_progress, eligible_ids
 from bot.storyline.schedule import local_date_for
-from bot.storyline.store import LATE_AFTER, NO_ENTRIES, Skipped, StorylineStore
+from bot.storyline.store import LATE_AFTER, Skipped, StorylineStore
 
 log = logging.getLogger(__name__)
 
@@ -212,8 +223,9 @@ class StorylineService:
         self.wake()
         return skipped
 
-    async def pause(self, guild_id: int, reason: str | None = None) -> StorylineSettings:
-        return await self.store.pause(guild_id, self.clock.now(), reason)
+    async def pause(self, guild_id: int, reason: Text | None = None) -> StorylineSettings:
+        """Pause; `reason` (an automatic pause's) is stored in English and shown translated."""
+        return await self.store.pause(guild_id, self.clock.now(), None if reason is None else english(reason))
 
     async def resume(self, guild_id: int) -> StorylineSettings:
         settings = await self.store.resume(guild_id, self.clock.now())
@@ -292,7 +304,7 @@ class StorylineService:
             await self.store.record_failure(guild_id, local_date, exc.reason, now, pause=exc.pause)
             return PostOutcome(guild_id, local_date, RunResult.FAILED, plan.mv_id, error=exc.reason)
         except Exception as exc:
-            reason = f"could not check the channel for an earlier post ({_describe(exc)})"
+            reason = english(fill(CHECK_FAILED, error=_describe(exc)))
             log.warning("storyline: guild %s: %s", guild_id, reason)
             if claimed.attempts > MAX_ATTEMPTS:
                 return await self._give_up(plan, reason, now)
@@ -311,15 +323,15 @@ class StorylineService:
             )
         settings = await self.store.settings(guild_id)
         if settings is None or not settings.active or now - plan.scheduled_at > _window(settings):
-            await self.store.record_missed(guild_id, local_date, now, "not sent before the catch-up window closed")
+            await self.store.record_missed(guild_id, local_date, now, english(CATCH_UP_CLOSED))
             return PostOutcome(guild_id, local_date, RunResult.MISSED, plan.mv_id)
         if claimed.attempts > MAX_ATTEMPTS:
-            return await self._give_up(plan, claimed.error or "no answer from Discord", now)
+            return await self._give_up(plan, claimed.error or english(NO_ANSWER), now)
         late = plan.late or now - plan.scheduled_at > LATE_AFTER
         return await self._deliver(replace(plan, late=late))
 
     async def _give_up(self, plan: PostPlan, reason: str, now: datetime) -> PostOutcome:
-        reason = f"gave up after {MAX_ATTEMPTS} attempts: {reason}"
+        reason = english(fill(GAVE_UP, attempts=MAX_ATTEMPTS, reason=reason))
         await self.store.record_failure(plan.guild_id, plan.local_date, reason, now)
         return PostOutcome(plan.guild_id, plan.local_date, RunResult.FAILED, plan.mv_id, error=reason)
 
@@ -383,6 +395,6 @@ def _window(settings: StorylineSettings) -> timedelta:
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
-        return "Discord did not answer in time"
+        return english(NO_ANSWER_IN_TIME)
     text = str(exc)
     return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__

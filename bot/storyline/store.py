@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Queryable, Row, Transaction
 from bot.errors import UserError
+from bot.i18n import Day, Text, _
 from bot.sharding import EVERYTHING, GuildOwnership
 from bot.storyline.models import (
     SETTLED_STATES,
@@ -32,6 +33,7 @@ from bot.storyline.models import (
     StorylineSettings,
     plan_for_pick,
 )
+from bot.storyline.reasons import NO_ENTRIES, english
 from bot.storyline.rotation import RotationPick, choose_next
 from bot.storyline.schedule import (
     ONE_DAY,
@@ -49,13 +51,8 @@ LATE_AFTER = timedelta(minutes=10)
 #: Downtime longer than this leaves at most this many "missed" rows (history shows 14).
 MAX_MISSED_ROWS = 14
 
-NOT_SET_UP = "Storyline of the day is not set up in this server. An admin can run /storyline setup."
-NO_ENTRIES = (
-    "No storyline is eligible for this server: the catalog has none that fit "
-    "(mature entries need include_mature and an age-restricted channel)."
-)
-
-DISABLED = "Storyline of the day is disabled here. Run /storyline setup to turn it on again."
+NOT_SET_UP = _("Storyline of the day is not set up in this server. An admin can run /storyline setup.")
+DISABLED = _("Storyline of the day is disabled here. Run /storyline setup to turn it on again.")
 
 #: Rows a new claim may overwrite: the scheduler retries failed and missed days (a setup
 #: moved later the same day); `/storyline post` may also override a skip.
@@ -138,7 +135,7 @@ class StorylineStore:
     async def skip_next(self, guild_id: int, now: datetime) -> Skipped:
         """Mark the next scheduled run skipped and move on to the one after it."""
         async with self.db.transaction() as conn:
-            settings = _require_active(await _settings_in(conn, guild_id), "skip")
+            settings = _require_active_to_skip(await _settings_in(conn, guild_id))
             skipped = scheduled_run(settings.next_run.local_date, settings.local_time, settings.tz)
             await _insert_day(conn, settings, skipped, PostState.SKIPPED, now)
             following = await _next_free_run(
@@ -153,7 +150,7 @@ class StorylineStore:
         async with self.db.transaction() as conn:
             settings = await _require_settings_in(conn, guild_id)
             if settings.disabled:
-                raise UserError("Storyline of the day is disabled here; there is nothing to pause.")
+                raise UserError(_("Storyline of the day is disabled here; there is nothing to pause."))
             await conn.execute(
                 "UPDATE storyline_guilds SET paused = 1, paused_reason = COALESCE(?, paused_reason), updated_at = ? "
                 "WHERE guild_id = ?",
@@ -485,19 +482,19 @@ async def _require_enabled_in(conn: Queryable, guild_id: int) -> StorylineSettin
     return settings
 
 
-def _require_active(settings: StorylineSettings | None, action: str) -> StorylineSettings:
+def _require_active_to_skip(settings: StorylineSettings | None) -> StorylineSettings:
     if settings is None:
         raise UserError(NOT_SET_UP)
     if settings.disabled:
-        raise UserError(f"Storyline of the day is disabled here; there is nothing to {action}.")
+        raise UserError(_("Storyline of the day is disabled here; there is nothing to skip."))
     if settings.paused:
-        raise UserError(f"Storyline of the day is paused; nothing is scheduled to {action}.")
+        raise UserError(_("Storyline of the day is paused; nothing is scheduled to skip."))
     return settings
 
 
 async def _record_in(conn: Queryable, guild_id: int, local_date: date) -> PostRecord | None:
     row = await conn.fetchone(
-            "SELECT * FROM storyline_posts WHERE guild_id = ? AND local_date = ?",
+        "SELECT * FROM storyline_posts WHERE guild_id = ? AND local_date = ?",
         (guild_id, local_date.isoformat()),
     )
     return None if row is None else _record_from_row(row)
@@ -506,7 +503,7 @@ async def _record_in(conn: Queryable, guild_id: int, local_date: date) -> PostRe
 async def _settled_dates(conn: Queryable, guild_id: int, since: date) -> set[date]:
     """Dates from `since` on that are taken (claimed, posted or skipped)."""
     rows = await conn.fetchall(
-            "SELECT local_date, state FROM storyline_posts WHERE guild_id = ? AND local_date >= ?",
+        "SELECT local_date, state FROM storyline_posts WHERE guild_id = ? AND local_date >= ?",
         (guild_id, since.isoformat()),
     )
     return {date.fromisoformat(row["local_date"]) for row in rows if row["state"] in SETTLED_STATES}
@@ -597,12 +594,12 @@ async def _record_missed_days(
 
 async def _cycle_state_in(conn: Queryable, guild_id: int, cycle: int) -> CycleState:
     rows = await conn.fetchall(
-            "SELECT mv_id FROM storyline_posts WHERE guild_id = ? AND cycle = ? "
+        "SELECT mv_id FROM storyline_posts WHERE guild_id = ? AND cycle = ? "
         "AND state IN ('claimed', 'posted') AND mv_id IS NOT NULL",
         (guild_id, cycle),
     )
     last = await conn.fetchone(
-            "SELECT mv_id FROM storyline_posts WHERE guild_id = ? AND state IN ('claimed', 'posted') "
+        "SELECT mv_id FROM storyline_posts WHERE guild_id = ? AND state IN ('claimed', 'posted') "
         "AND mv_id IS NOT NULL ORDER BY local_date DESC LIMIT 1",
         (guild_id,),
     )
@@ -611,7 +608,7 @@ async def _cycle_state_in(conn: Queryable, guild_id: int, cycle: int) -> CycleSt
 
 async def _previous_post_in(conn: Queryable, guild_id: int, before: date) -> PreviousPost | None:
     row = await conn.fetchone(
-            "SELECT local_date, channel_id, message_id, thread_id FROM storyline_posts "
+        "SELECT local_date, channel_id, message_id, thread_id FROM storyline_posts "
         "WHERE guild_id = ? AND local_date < ? AND state = 'posted' AND message_id IS NOT NULL "
         "ORDER BY local_date DESC LIMIT 1",
         (guild_id, before.isoformat()),
@@ -644,8 +641,9 @@ async def _claim_day(
     state = await _cycle_state_in(conn, guild_id, settings.cycle)
     pick = choose_next(guild_id, state.cycle, eligible, state.posted, state.last_posted)
     if pick is None:
-        await _insert_or_replace_unsettled(conn, settings, run, now, state=PostState.FAILED, error=NO_ENTRIES)
-        await _set_last_result(conn, guild_id, PostState.FAILED, NO_ENTRIES, now)
+        reason = english(NO_ENTRIES)
+        await _insert_or_replace_unsettled(conn, settings, run, now, state=PostState.FAILED, error=reason)
+        await _set_last_result(conn, guild_id, PostState.FAILED, reason, now)
         return Claim(ClaimStatus.NO_ENTRIES, run.local_date)
     written = await _insert_or_replace_unsettled(
         conn,
@@ -742,12 +740,13 @@ async def _close_claim(
     return changed == 1
 
 
-def _already_today_message(existing: PostRecord) -> str:
+def _already_today_message(existing: PostRecord) -> Text:
     if existing.state is PostState.CLAIMED:
-        return "Today's storyline is being posted right now."
-    return (
-        f"Today's storyline ({existing.local_date.isoformat()}) is already posted; "
-        "it is one post per day. The next one comes at the scheduled time tomorrow."
+        return _("Today's storyline is being posted right now.")
+    return _(
+        "Today's storyline ({day}) is already posted; "
+        "it is one post per day. The next one comes at the scheduled time tomorrow.",
+        day=Day(existing.local_date),
     )
 
 

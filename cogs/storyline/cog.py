@@ -23,6 +23,8 @@ from discord.ext import commands
 from bot.catalog import MV
 from bot.catalog.server import GuildCatalog
 from bot.errors import UserError
+from bot.i18n import SOURCE_LOCALE, Msg, _, render, speaking
+from bot.i18n.interactions import public_locale
 from bot.scheduler import cancel_and_wait
 from bot.storyline import (
     PostFailed,
@@ -34,6 +36,16 @@ from bot.storyline import (
     parse_setup,
     rotation_entries,
     timezone_choices,
+)
+from bot.storyline.reasons import (
+    CHANNEL_GONE,
+    CHANNEL_UNREACHABLE,
+    DISCORD_REFUSED,
+    MISSING_PERMISSIONS,
+    MV_GONE,
+    NOT_TEXT,
+    REMOVED_FROM_SERVER,
+    fill,
 )
 from bot.ui import NO_MENTIONS, choice, missing_permissions, permission_label, reply
 from cogs.mv.cog import is_age_restricted
@@ -47,7 +59,7 @@ from cogs.storyline.render import (
     paused_message,
     ping_content,
     post_now_message,
-    post_title,
+    post_titles,
     preview_content,
     resumed_message,
     setup_notes,
@@ -70,22 +82,21 @@ THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads")
 RECENT_MESSAGES = 50
 CHOICE_LIMIT = 25
 
-CHANNEL_GONE = "The storyline channel was deleted. Run /storyline setup with another channel."
-REMOVED_FROM_SERVER = "Lightstick was removed from this server. Run /storyline resume after adding it back."
-STILL_GONE = "The storyline channel no longer exists. Run /storyline setup with another channel."
-CHANNEL_UNREACHABLE = "I can't reach the storyline channel (no access). Check that Lightstick can see it."
-NOT_TEXT = "The storyline channel is no longer a text channel. Run /storyline setup with a text channel."
+STILL_GONE = _("The storyline channel no longer exists. Run /storyline setup with another channel.")
+MV_NO_LONGER_THERE = _("The next storyline's MV is no longer in the catalog; it will be replaced.")
 
-_CHANNEL_KINDS = {
-    discord.ChannelType.voice: "voice",
-    discord.ChannelType.stage_voice: "stage",
-    discord.ChannelType.category: "category",
-    discord.ChannelType.forum: "forum",
-    discord.ChannelType.media: "media",
-    discord.ChannelType.public_thread: "thread",
-    discord.ChannelType.private_thread: "thread",
-    discord.ChannelType.news_thread: "thread",
+#: What a channel that can't take the daily post is, for the refusal (`{kind}`).
+_CHANNEL_KINDS: dict[discord.ChannelType, Msg] = {
+    discord.ChannelType.voice: _("a voice channel"),
+    discord.ChannelType.stage_voice: _("a stage channel"),
+    discord.ChannelType.category: _("a category channel"),
+    discord.ChannelType.forum: _("a forum channel"),
+    discord.ChannelType.media: _("a media channel"),
+    discord.ChannelType.public_thread: _("a thread channel"),
+    discord.ChannelType.private_thread: _("a thread channel"),
+    discord.ChannelType.news_thread: _("a thread channel"),
 }
+_OTHER_KIND = _("a non-text channel")
 
 AnyChannel = app_commands.AppCommandChannel | app_commands.AppCommandThread
 
@@ -130,7 +141,7 @@ def require_guild(interaction: discord.Interaction) -> int:
 
 def setup_problems(
     channel: discord.TextChannel, me: discord.Member, *, thread: bool, ping_role: discord.Role | None
-) -> str | None:
+) -> Msg | None:
     """The preflight: what would stop the daily post in `channel`, as a message, or None."""
     permissions = channel.permissions_for(me)
     needed = SEND_PERMISSIONS + (THREAD_PERMISSIONS if thread else ())
@@ -150,8 +161,8 @@ def role_ping(role_id: int | None) -> tuple[str | None, discord.AllowedMentions]
     return ping_content(role_id), allowed
 
 
-def forbidden_reason(channel: discord.TextChannel) -> str:
-    return f"Discord refused the post in #{channel.name}: missing permissions (Send Messages, Embed Links…)."
+def forbidden_reason(channel: discord.TextChannel) -> Msg:
+    return fill(DISCORD_REFUSED, channel=channel.name)
 
 
 class StorylineCog(commands.Cog, name="Storyline"):
@@ -230,15 +241,20 @@ class StorylineCog(commands.Cog, name="Storyline"):
             return
         missing = missing_permissions(channel.permissions_for(me), SEND_PERMISSIONS)
         if missing:
-            names = ", ".join(permission_label(name) for name in missing)
-            raise PostFailed(f"Missing permissions in #{channel.name}: {names}.")
+            names = ", ".join(render(permission_label(name), SOURCE_LOCALE) for name in missing)
+            raise PostFailed(fill(MISSING_PERMISSIONS, channel=channel.name, permissions=names))
 
     async def send_post(self, plan: PostPlan) -> SendResult:
-        """Send one claimed day's post (and open its thread). PostFailed = definitely not sent."""
+        """Send one claimed day's post (and open its thread) in the server's language, whoever
+        asked (the loop, or an admin's `/storyline post`). PostFailed = definitely not sent."""
+        with speaking(await public_locale(self.bot, plan.guild_id)):
+            return await self._send_post(plan)
+
+    async def _send_post(self, plan: PostPlan) -> SendResult:
         channel = await self.resolve_channel(plan.guild_id, plan.channel_id)
         mv = await self.find_mv(plan.guild_id, plan.mv_id)
         if mv is None:
-            raise PostFailed(f"The MV {plan.mv_id!r} is no longer in the catalog.")
+            raise PostFailed(fill(MV_GONE, mv=plan.mv_id))
         self.check_send_permissions(channel)
         embed = build_post_embed(mv, plan, local_time=discord.utils.format_dt(plan.scheduled_at, "t"))
         content, allowed = role_ping(self._existing_role(channel, plan.ping_role_id))
@@ -272,12 +288,19 @@ class StorylineCog(commands.Cog, name="Storyline"):
         return thread.id
 
     async def find_post(self, plan: PostPlan) -> SendResult | None:
-        """After a crash between claim and record: is that day's post already in the channel?"""
+        """After a crash between claim and record: is that day's post already in the channel?
+
+        The post is recognised by its title in any language; a thread opened now is named in
+        the server's language."""
+        with speaking(await public_locale(self.bot, plan.guild_id)):
+            return await self._find_post(plan)
+
+    async def _find_post(self, plan: PostPlan) -> SendResult | None:
         channel = await self.resolve_channel(plan.guild_id, plan.channel_id)
         assert self.bot.user is not None
-        title, me = post_title(plan.local_date), self.bot.user.id
+        titles, me = post_titles(plan.local_date), self.bot.user.id
         async for message in channel.history(limit=RECENT_MESSAGES):
-            if message.author.id == me and any(embed.title == title for embed in message.embeds):
+            if message.author.id == me and any(embed.title in titles for embed in message.embeds):
                 thread_id = message.thread.id if message.thread is not None else None
                 mv = await self.find_mv(plan.guild_id, plan.mv_id)
                 if plan.thread and thread_id is None and mv is not None:
@@ -305,12 +328,12 @@ class StorylineCog(commands.Cog, name="Storyline"):
 
     async def text_channel_for(self, interaction: discord.Interaction, option: AnyChannel) -> discord.TextChannel:
         if option.type not in POSTABLE_TYPES:
-            kind = _CHANNEL_KINDS.get(option.type, option.type.name.replace("_", " "))
+            kind = _CHANNEL_KINDS.get(option.type, _OTHER_KIND)
             raise UserError(wrong_channel_message(option.mention, kind))
         assert interaction.guild is not None
         channel = interaction.guild.get_channel(option.id) or await interaction.guild.fetch_channel(option.id)
         if not isinstance(channel, discord.TextChannel):
-            raise UserError(wrong_channel_message(option.mention, "non-text"))
+            raise UserError(wrong_channel_message(option.mention, _OTHER_KIND))
         return channel
 
     async def settings_for(self, guild_id: int) -> StorylineSettings:
@@ -437,7 +460,7 @@ class StorylineCog(commands.Cog, name="Storyline"):
         settings = await self.settings_for(guild_id)
         mv = await self.find_mv(guild_id, plan.mv_id)
         if mv is None:
-            raise UserError("The next storyline's MV is no longer in the catalog; it will be replaced.")
+            raise UserError(MV_NO_LONGER_THERE)
         await reply(
             interaction,
             preview_content(plan, settings.timezone),

@@ -1,5 +1,9 @@
 """Pure builders for storyline of the day: the daily post, status, today, preview and history.
 
+Everything is rendered in the current language when it is built: the cog builds the daily
+post and its thread name inside ``speaking(<the server's language>)``, and the replies to a
+member in that member's language (set for every interaction).
+
 They take plain domain values (plans, records, settings) and catalog entries and return
 embeds or text, touching no network and no state, so every catalog entry can be rendered in
 a test and checked against Discord's limits. The MV card's promises hold here too: the twist
@@ -17,6 +21,9 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.catalog import MV
+from bot.i18n import Day, Duration, Msg, Number, Text, _, _n, current_locale, render
+from bot.i18n.formatting import day as babel_day
+from bot.i18n.locales import SOURCE_LOCALE, TRANSLATED
 from bot.storyline import (
     LOW_REMAINING,
     CycleProgress,
@@ -32,6 +39,7 @@ from bot.storyline import (
     StorylineStatus,
     StorylineToday,
 )
+from bot.storyline.reasons import shown
 from bot.ui import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
@@ -58,9 +66,7 @@ from cogs.mv.render import (
 
 log = logging.getLogger(__name__)
 
-POST_TITLE_PREFIX = "Storyline of the day — "
 THREAD_NAME_LIMIT = 100
-THREAD_SUFFIX = " — discussion"
 HISTORY_LIMIT = 14
 
 POST_COLOUR = discord.Colour.from_rgb(147, 112, 219)
@@ -78,24 +84,57 @@ _STATE_MARKS = {
     PostState.SKIPPED: "⏭️",
 }
 
+# TRANSLATORS: what happened to a day's storyline, in /storyline history.
+_STATE_LABELS: dict[PostState, Msg] = {
+    # TRANSLATORS: a day's storyline state (history).
+    PostState.POSTED: _("posted"),
+    # TRANSLATORS: a day's storyline state (history): it is being sent right now.
+    PostState.CLAIMED: _("being posted"),
+    # TRANSLATORS: a day's storyline state (history).
+    PostState.FAILED: _("failed"),
+    # TRANSLATORS: a day's storyline state (history): Lightstick was offline.
+    PostState.MISSED: _("missed"),
+    # TRANSLATORS: a day's storyline state (history): an admin skipped it.
+    PostState.SKIPPED: _("skipped"),
+}
+
+
+def _line(text: Text | None) -> str | None:
+    """A line that may be a message (or missing), as text in the current language."""
+    return None if text is None else str(text)
+
 
 # --------------------------------------------------------------------------- small pieces
 
 
 def format_day(day: date) -> str:
-    """``Sunday, 1 March 2026`` — the same words in the title, status and history."""
-    return f"{day:%A}, {day.day} {day:%B %Y}"
+    """A date in the reader's language (``March 1, 2026``): the same in titles, status and history."""
+    return babel_day(day, current_locale())
+
+
+def _post_title(day: date) -> Msg:
+    return _("Storyline of the day — {day}", day=Day(day))
 
 
 def post_title(day: date) -> str:
-    """The daily post's embed title; recovery after a crash looks for exactly this text."""
-    return POST_TITLE_PREFIX + format_day(day)
+    """The daily post's embed title, in the current language."""
+    return str(_post_title(day))
+
+
+def post_titles(day: date) -> frozenset[str]:
+    """The daily post's title in every language: recovery after a crash looks for any of these
+    (the server's language may have changed since the post went out)."""
+    return frozenset(render(_post_title(day), locale) for locale in (SOURCE_LOCALE, *TRANSLATED))
 
 
 def thread_name(mv: MV) -> str:
     """``<title> — discussion``; Discord caps thread names at 100, so the title gives way."""
-    room = THREAD_NAME_LIMIT - len(THREAD_SUFFIX)
-    return truncate(mv.title, room) + THREAD_SUFFIX
+    name = str(_("{title} — discussion", title=mv.title))
+    over = len(name) - THREAD_NAME_LIMIT
+    if over <= 0:
+        return name
+    title = truncate(mv.title, max(len(mv.title) - over, 1))
+    return str(_("{title} — discussion", title=title))[:THREAD_NAME_LIMIT]
 
 
 def role_mention(role_id: int) -> str:
@@ -112,9 +151,10 @@ def post_link(guild_id: int, channel_id: int, message_id: int | None, thread_id:
 
 
 def local_moment(moment: datetime, timezone: str) -> str:
-    """``Monday, 2 March 2026 at 21:00 (Asia/Seoul)`` — the server's own clock."""
+    """``March 2, 2026 at 21:00 (Asia/Seoul)`` — the server's own clock."""
     local = moment.astimezone(ZoneInfo(timezone))
-    return f"{format_day(local.date())} at {local:%H:%M} ({timezone})"
+    # TRANSLATORS: a moment in the server's own clock: "March 2, 2026 at 21:00 (Asia/Seoul)".
+    return str(_("{day} at {time} ({timezone})", day=Day(local.date()), time=f"{local:%H:%M}", timezone=timezone))
 
 
 def run_text(run: ScheduledRun, timezone: str) -> str:
@@ -128,27 +168,48 @@ def mv_name(mv_id: str | None, find: FindMV) -> str:
     if mv_id is None:
         return "—"
     mv = find(mv_id)
-    return defuse(mv.display_name) if mv else f"`{mv_id}` (no longer in the catalog)"
+    return defuse(mv.display_name) if mv else str(_("`{id}` (no longer in the catalog)", id=mv_id))
 
 
 def sentence(text: str) -> str:
     """`text` without its closing full stop, for messages that add their own."""
-    return text.rstrip().removesuffix(".")
+    return text.rstrip().removesuffix(".").removesuffix("。")
+
+
+def reason_text(stored: str) -> str:
+    """A stored English reason in the reader's language (see :mod:`bot.storyline.reasons`)."""
+    return str(shown(stored))
 
 
 def cycle_line(remaining: int) -> str:
     """``N more before the cycle repeats``, with a warning when three or fewer are left."""
     if remaining <= 0:
-        return "⚠️ This is the last storyline of the cycle; the next one starts again in a new order."
-    noun = "storyline" if remaining == 1 else "storylines"
+        return "⚠️ " + str(_("This is the last storyline of the cycle; the next one starts again in a new order."))
     if remaining <= LOW_REMAINING:
-        return f"⚠️ Only {remaining} more {noun} before the cycle repeats."
-    return f"{remaining} more {noun} before the cycle repeats."
+        return "⚠️ " + str(
+            _n(
+                "Only {count} more storyline before the cycle repeats.",
+                "Only {count} more storylines before the cycle repeats.",
+                remaining,
+            )
+        )
+    return str(
+        _n(
+            "{count} more storyline before the cycle repeats.",
+            "{count} more storylines before the cycle repeats.",
+            remaining,
+        )
+    )
 
 
 def progress_text(progress: CycleProgress) -> str:
-    line = f"Cycle {progress.cycle + 1}: {progress.posted} of {progress.total} posted. "
-    return line + cycle_line(progress.remaining)
+    line = _(
+        "Cycle {cycle}: {posted} of {total} posted.",
+        cycle=progress.cycle + 1,
+        posted=Number(progress.posted),
+        total=Number(progress.total),
+    )
+    return f"{line} {cycle_line(progress.remaining)}"
 
 
 # --------------------------------------------------------------------------- the daily post
@@ -157,29 +218,33 @@ def progress_text(progress: CycleProgress) -> str:
 def previous_text(guild_id: int, plan: PostPlan, previous: PreviousPost) -> tuple[str, str]:
     """The field linking to the last post (its thread when it had one)."""
     yesterday = previous.local_date == plan.local_date - timedelta(days=1)
-    name = "Yesterday's storyline" if yesterday else f"Previous storyline ({format_day(previous.local_date)})"
+    older = _("Previous storyline ({day})", day=Day(previous.local_date))
+    name = _("Yesterday's storyline") if yesterday else older
     link = post_link(guild_id, previous.channel_id, previous.message_id, previous.thread_id)
-    what = "Discussion thread" if previous.thread_id is not None else "The post"
-    return name, f"[{what}]({link})"
+    what = _("Discussion thread") if previous.thread_id is not None else _("The post")
+    return str(name), f"[{what}]({link})"
 
 
 def build_post_embed(mv: MV, plan: PostPlan, *, local_time: str | None = None) -> discord.Embed:
     """The daily post: MV, artist, year, warnings, the storyline, the twist behind spoilers."""
     title = post_title(plan.local_date)
     fields: list[tuple[str, str, bool]] = [
-        ("MV", card_title(mv), True),
-        ("Artist", truncate(defuse(mv.credit), SHORT_FIELD_LIMIT), True),
-        ("Year", str(mv.year), True),
+        # TRANSLATORS: field heading of the daily storyline post: the music video's title.
+        (str(_("MV")), card_title(mv), True),
+        (str(_("Artist")), truncate(defuse(mv.credit), SHORT_FIELD_LIMIT), True),
+        # TRANSLATORS: field heading: the year the MV came out.
+        (str(_("Year")), str(mv.year), True),
     ]
     if mv.twist:
-        fields.append(("Twist (spoiler)", spoiler(mv.twist, FIELD_VALUE_LIMIT), False))
-    label = "Watch on YouTube" if mv.youtube_url else "Find it on YouTube"
-    fields.append(("Watch", f"[{label}]({mv.youtube_link})", False))
+        fields.append((str(_("Twist (spoiler)")), spoiler(mv.twist, FIELD_VALUE_LIMIT), False))
+    label = _("Watch on YouTube") if mv.youtube_url else _("Find it on YouTube")
+    # TRANSLATORS: field heading above the link to the video (a noun-like heading, "where to watch").
+    fields.append((str(_("Watch")), f"[{label}]({mv.youtube_link})", False))
     if plan.previous is not None:
         name, value = previous_text(plan.guild_id, plan, plan.previous)
         fields.append((name, value, False))
     footer = truncate(cycle_line(plan.remaining_in_cycle), FOOTER_LIMIT)
-    used = len(title) + len(footer) + sum(len(name) + len(value) for name, value, _ in fields)
+    used = len(title) + len(footer) + sum(len(name) + len(value) for name, value, _inline in fields)
     budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - used)
     embed = discord.Embed(
         title=title,
@@ -197,9 +262,13 @@ def _post_description(mv: MV, plan: PostPlan, budget: int, local_time: str | Non
     """Late note, warnings and the mature mark first (always visible), then the storyline."""
     late = None
     if plan.late:
-        when = f" ({local_time})" if local_time else ""
-        late = f"🕒 Posted late: Lightstick was offline at the scheduled time{when}."
-    return head_then_story([late, warning_line(mv), MATURE_MARK if mv.mature else None], mv.storyline, budget)
+        if local_time:
+            note = _("Posted late: Lightstick was offline at the scheduled time ({time}).", time=local_time)
+        else:
+            note = _("Posted late: Lightstick was offline at the scheduled time.")
+        late = f"🕒 {note}"
+    mature = _line(MATURE_MARK) if mv.mature else None
+    return head_then_story([late, _line(warning_line(mv)), mature], mv.storyline, budget)
 
 
 def ping_content(role_id: int | None) -> str | None:
@@ -210,34 +279,44 @@ def ping_content(role_id: int | None) -> str | None:
 # --------------------------------------------------------------------------- setup
 
 
-def missing_permissions_message(channel_mention: str, missing: Sequence[str]) -> str:
-    return (
-        f"I can't post the storyline in {channel_mention}: I'm missing {permission_list(missing)} there. "
+def missing_permissions_message(channel_mention: str, missing: Sequence[str]) -> Msg:
+    return _(
+        "I can't post the storyline in {channel}: I'm missing {permissions} there. "
         "Give my role those permissions in that channel (or change the options) and run "
-        "`/storyline setup` again. Nothing was saved."
+        "`/storyline setup` again. Nothing was saved.",
+        channel=channel_mention,
+        permissions=permission_list(missing),
     )
 
 
-def unmentionable_role_message(role_mention_text: str) -> str:
-    return (
-        f"I can't ping {role_mention_text}: the role is not mentionable and I don't have "
-        f"{permission_list(['mention_everyone'])} in that channel. Make the role mentionable, give me "
-        "that permission, or leave out ping_role. Nothing was saved."
+def unmentionable_role_message(role_mention_text: str) -> Msg:
+    # TRANSLATORS: ping_role is the /storyline setup option (use its name in your language).
+    return _(
+        "I can't ping {role}: the role is not mentionable and I don't have "
+        "{permission} in that channel. Make the role mentionable, give me "
+        "that permission, or leave out ping_role. Nothing was saved.",
+        role=role_mention_text,
+        permission=permission_list(["mention_everyone"]),
     )
 
 
-def wrong_channel_message(channel_mention: str, kind: str) -> str:
-    return (
-        f"{channel_mention} is a {kind} channel; the storyline needs a text or announcement channel. "
-        "Pick one of those and run `/storyline setup` again. Nothing was saved."
+def wrong_channel_message(channel_mention: str, kind: Text) -> Msg:
+    """`kind` says what the channel is instead: ``a voice channel``, ``a thread channel``…"""
+    # TRANSLATORS: {kind} is e.g. "a voice channel", "a forum channel".
+    return _(
+        "{channel} is {kind}; the storyline needs a text or announcement channel. "
+        "Pick one of those and run `/storyline setup` again. Nothing was saved.",
+        channel=channel_mention,
+        kind=kind,
     )
 
 
 def setup_notes(settings: StorylineSettings, *, age_restricted: bool) -> list[str]:
     """What an admin should know right after setup (e.g. why mature entries won't appear)."""
-    notes = ["Storyline of the day is set up."]
+    notes = [str(_("Storyline of the day is set up."))]
     if settings.include_mature and not age_restricted:
-        notes.append("Mature MVs stay out until the channel is age-restricted (include_mature needs both).")
+        # TRANSLATORS: include_mature is the /storyline setup option (use its name in your language).
+        notes.append(str(_("Mature MVs stay out until the channel is age-restricted (include_mature needs both).")))
     return notes
 
 
@@ -249,37 +328,45 @@ def build_status_embed(status: StorylineStatus, find: FindMV, *, notes: Sequence
     settings = status.settings
     problem = settings.paused or settings.disabled or settings.last_result == PostState.FAILED.value
     embed = discord.Embed(
-        title="Storyline of the day — status",
+        title=str(_("Storyline of the day — status")),
         description=truncate("\n".join(notes), DESCRIPTION_LIMIT) if notes else None,
         colour=PROBLEM_COLOUR if problem else STATUS_COLOUR,
     )
-    embed.add_field(name="Channel", value=f"<#{settings.channel_id}>", inline=True)
-    embed.add_field(name="Time", value=f"{settings.local_time:%H:%M} {settings.timezone}", inline=True)
-    embed.add_field(name="Options", value=_options_text(settings), inline=True)
-    embed.add_field(name="Next post", value=truncate(_next_post_text(status), FIELD_VALUE_LIMIT), inline=False)
-    embed.add_field(name="Last post", value=truncate(_last_post_text(status, find), FIELD_VALUE_LIMIT), inline=False)
-    embed.add_field(name="Rotation", value=truncate(progress_text(status.progress), FIELD_VALUE_LIMIT), inline=False)
+    embed.add_field(name=str(_("Channel")), value=f"<#{settings.channel_id}>", inline=True)
+    # TRANSLATORS: field heading: the daily posting time.
+    embed.add_field(name=str(_("Time")), value=f"{settings.local_time:%H:%M} {settings.timezone}", inline=True)
+    embed.add_field(name=str(_("Options")), value=_options_text(settings), inline=True)
+    next_post = truncate(_next_post_text(status), FIELD_VALUE_LIMIT)
+    embed.add_field(name=str(_("Next post")), value=next_post, inline=False)
+    last_post = truncate(_last_post_text(status, find), FIELD_VALUE_LIMIT)
+    embed.add_field(name=str(_("Last post")), value=last_post, inline=False)
+    rotation = truncate(progress_text(status.progress), FIELD_VALUE_LIMIT)
+    embed.add_field(name=str(_("Rotation")), value=rotation, inline=False)
     return embed
 
 
 def _options_text(settings: StorylineSettings) -> str:
-    ping = role_mention(settings.ping_role_id) if settings.ping_role_id else "no ping"
-    thread = "thread on" if settings.thread else "no thread"
-    mature = "mature on" if settings.include_mature else "mature off"
-    own = "server entries on" if settings.server_entries else "server entries off"
-    return f"{ping} · {thread} · {mature} · {own} · catch-up {settings.catch_up_hours} h"
+    ping = role_mention(settings.ping_role_id) if settings.ping_role_id else _("no ping")
+    thread = _("thread on") if settings.thread else _("no thread")
+    mature = _("mature on") if settings.include_mature else _("mature off")
+    own = _("server entries on") if settings.server_entries else _("server entries off")
+    # TRANSLATORS: how late a post may still go out after downtime, e.g. "catch-up 6 hours".
+    catch_up = _("catch-up {duration}", duration=Duration(settings.catch_up))
+    return " · ".join(str(part) for part in (ping, thread, mature, own, catch_up))
 
 
 def _next_post_text(status: StorylineStatus) -> str:
     settings = status.settings
     if settings.disabled:
-        return "Disabled. Run `/storyline setup` to turn it on again."
+        return str(_("Disabled. Run `/storyline setup` to turn it on again."))
     if settings.paused:
-        reason = settings.paused_reason
-        if reason and "/storyline" in reason:  # an automatic pause already says what to do
-            return f"⏸️ Paused: {defuse_bars(reason)}"
-        said = f" ({defuse_bars(reason)})" if reason else ""
-        return f"⏸️ Paused{said}. Run `/storyline resume` to continue."
+        stored = settings.paused_reason
+        if stored and "/storyline" in stored:  # an automatic pause already says what to do
+            return "⏸️ " + str(_("Paused: {reason}", reason=defuse_bars(reason_text(stored))))
+        if stored:
+            reason = defuse_bars(reason_text(stored))
+            return "⏸️ " + str(_("Paused ({reason}). Run `/storyline resume` to continue.", reason=reason))
+        return "⏸️ " + str(_("Paused. Run `/storyline resume` to continue."))
     assert status.next_run is not None
     return run_text(status.next_run, settings.timezone)
 
@@ -290,11 +377,13 @@ def _last_post_text(status: StorylineStatus, find: FindMV) -> str:
     if record is not None:
         lines.append(history_line(record, find))
     else:
-        lines.append("Nothing posted yet.")
+        lines.append(str(_("Nothing posted yet.")))
     if settings.last_result == PostState.FAILED.value and settings.last_error:
-        lines.append(f"❌ Last attempt failed: {defuse_bars(settings.last_error)}")
+        error = defuse_bars(reason_text(settings.last_error))
+        lines.append("❌ " + str(_("Last attempt failed: {error}", error=error)))
     elif settings.last_error and record is not None and record.state is PostState.CLAIMED:
-        lines.append(f"⚠️ Still checking: {defuse_bars(settings.last_error)}")
+        error = defuse_bars(reason_text(settings.last_error))
+        lines.append("⚠️ " + str(_("Still checking: {error}", error=error)))
     return "\n".join(lines)
 
 
@@ -303,55 +392,67 @@ def _last_post_text(status: StorylineStatus, find: FindMV) -> str:
 
 def today_message(today: StorylineToday, settings: StorylineSettings, find: FindMV) -> str:
     """`/storyline today`: the link to today's post, or when it will come (or why it won't)."""
-    record, day = today.post, format_day(today.local_date)
+    record, day = today.post, Day(today.local_date)
     if record is not None and record.state is PostState.POSTED:
         link = post_link(settings.guild_id, record.channel_id, record.message_id, record.thread_id)
-        late = " (posted late)" if record.late else ""
-        return f"Today's storyline ({day}): **{mv_name(record.mv_id, find)}**{late}\n{link}"
+        name = mv_name(record.mv_id, find)
+        if record.late:
+            posted = _("Today's storyline ({day}): **{mv}** (posted late)", day=day, mv=name)
+        else:
+            posted = _("Today's storyline ({day}): **{mv}**", day=day, mv=name)
+        return f"{posted}\n{link}"
     if record is not None and record.state is PostState.CLAIMED:
-        return f"Today's storyline ({day}) is being posted right now."
+        return str(_("Today's storyline ({day}) is being posted right now.", day=day))
     if today.disabled:
-        return "Storyline of the day is disabled here. An admin can turn it on with `/storyline setup`."
+        return str(_("Storyline of the day is disabled here. An admin can turn it on with `/storyline setup`."))
     if today.paused:
-        return "Storyline of the day is paused here. An admin can continue it with `/storyline resume`."
+        return str(_("Storyline of the day is paused here. An admin can continue it with `/storyline resume`."))
     reason = _no_post_today(record)
     next_run = today.next_run
     if next_run is None:
-        return reason or f"No storyline is scheduled for today ({day})."
+        return str(reason or _("No storyline is scheduled for today ({day}).", day=day))
     when = run_text(next_run, settings.timezone).replace("\n", " — ")
     if next_run.local_date == today.local_date:
-        return f"Today's storyline comes {when}."
-    prefix = reason or f"No storyline today ({day})."
-    return f"{prefix} The next one comes {when}."
+        return str(_("Today's storyline comes {when}.", when=when))
+    prefix = reason or _("No storyline today ({day}).", day=day)
+    coming = _("The next one comes {when}.", when=when)
+    return f"{prefix} {coming}"
 
 
-def _no_post_today(record: PostRecord | None) -> str | None:
+def _no_post_today(record: PostRecord | None) -> Msg | None:
     if record is None:
         return None
-    day = format_day(record.local_date)
+    day = Day(record.local_date)
     if record.state is PostState.SKIPPED:
-        return f"Today's storyline ({day}) was skipped."
+        return _("Today's storyline ({day}) was skipped.", day=day)
     if record.state is PostState.MISSED:
-        return f"Today's storyline ({day}) was missed: Lightstick was offline past the catch-up window."
-    error = f": {defuse_bars(sentence(record.error))}" if record.error else ""
-    return f"Today's storyline ({day}) could not be posted{error}."
+        return _("Today's storyline ({day}) was missed: Lightstick was offline past the catch-up window.", day=day)
+    if record.error:
+        error = defuse_bars(sentence(reason_text(record.error)))
+        return _("Today's storyline ({day}) could not be posted: {error}.", day=day, error=error)
+    return _("Today's storyline ({day}) could not be posted.", day=day)
 
 
 def history_line(record: PostRecord, find: FindMV) -> str:
-    """``✅ Sun 1 Mar 2026 — [Title — Artist (year)](link) · late``."""
+    """``✅ March 1, 2026 — [Title — Artist (year)](link) · late``."""
     mark = _STATE_MARKS[record.state]
-    day = f"{record.local_date:%a} {record.local_date.day} {record.local_date:%b %Y}"
+    day = format_day(record.local_date)
     link = post_link(record.guild_id, record.channel_id, record.message_id, record.thread_id)
+    what: Text
     if record.state is PostState.POSTED:
         name = mv_name(record.mv_id, find)
         what = f"[{name}]({link})" if link else name
     elif record.state is PostState.CLAIMED:
-        what = f"{mv_name(record.mv_id, find)} (being posted)"
+        what = _("{mv} (being posted)", mv=mv_name(record.mv_id, find))
+    elif record.state is PostState.FAILED and record.error:
+        what = _("not posted: {error}", error=defuse_bars(truncate(reason_text(record.error), 200)))
     elif record.state is PostState.FAILED:
-        what = "not posted" + (f": {defuse_bars(truncate(record.error, 200))}" if record.error else "")
+        what = _("not posted")
     else:
-        what = record.state.value
-    extras = [word for word, on in (("late", record.late), ("by /storyline post", record.manual)) if on]
+        what = _STATE_LABELS[record.state]
+    # TRANSLATORS: history tags: the post went out late / an admin posted it with /storyline post.
+    tags = ((_("late"), record.late), (_("by /storyline post"), record.manual))
+    extras = [str(word) for word, on in tags if on]
     return f"{mark} {day} — {what}" + (" · " + ", ".join(extras) if extras else "")
 
 
@@ -360,13 +461,23 @@ def build_history_embed(records: Sequence[PostRecord], find: FindMV) -> discord.
     if records:
         description = join_lines([history_line(record, find) for record in records], DESCRIPTION_LIMIT)
     else:
-        description = "Nothing posted yet."
-    embed = discord.Embed(
-        title=truncate(f"Storyline of the day — the last {HISTORY_LIMIT} days", TITLE_LIMIT),
-        description=description,
-        colour=STATUS_COLOUR,
+        description = str(_("Nothing posted yet."))
+    title = _n(
+        "Storyline of the day — the last {count} day",
+        "Storyline of the day — the last {count} days",
+        HISTORY_LIMIT,
     )
-    embed.set_footer(text="✅ posted · ❌ failed · 💤 missed (offline) · ⏭️ skipped · ⏳ being posted")
+    embed = discord.Embed(title=truncate(str(title), TITLE_LIMIT), description=description, colour=STATUS_COLOUR)
+    # TRANSLATORS: "offline" explains "missed" in the history legend: Lightstick was offline.
+    missed = _("{missed} (offline)", missed=_STATE_LABELS[PostState.MISSED])
+    legend = [
+        f"{_STATE_MARKS[PostState.POSTED]} {_STATE_LABELS[PostState.POSTED]}",
+        f"{_STATE_MARKS[PostState.FAILED]} {_STATE_LABELS[PostState.FAILED]}",
+        f"{_STATE_MARKS[PostState.MISSED]} {missed}",
+        f"{_STATE_MARKS[PostState.SKIPPED]} {_STATE_LABELS[PostState.SKIPPED]}",
+        f"{_STATE_MARKS[PostState.CLAIMED]} {_STATE_LABELS[PostState.CLAIMED]}",
+    ]
+    embed.set_footer(text=" · ".join(legend))
     return embed
 
 
@@ -375,42 +486,61 @@ def build_history_embed(records: Sequence[PostRecord], find: FindMV) -> discord.
 
 def preview_content(plan: PostPlan, timezone: str) -> str:
     when = local_moment(plan.scheduled_at, timezone)
-    ping = f" It will ping {role_mention(plan.ping_role_id)}." if plan.ping_role_id else ""
-    thread = " A discussion thread opens on it." if plan.thread else ""
-    return truncate(f"Preview — only you see this. The next post goes out {when}.{ping}{thread}", MESSAGE_LIMIT)
+    parts: list[Text] = [_("Preview — only you see this. The next post goes out {when}.", when=when)]
+    if plan.ping_role_id:
+        parts.append(_("It will ping {role}.", role=role_mention(plan.ping_role_id)))
+    if plan.thread:
+        parts.append(_("A discussion thread opens on it."))
+    return truncate(" ".join(str(part) for part in parts), MESSAGE_LIMIT)
 
 
 def post_now_message(outcome: PostOutcome, guild_id: int, channel_id: int, find: FindMV) -> str:
     name = mv_name(outcome.mv_id, find)
     if outcome.result in (RunResult.POSTED, RunResult.RECOVERED):
         link = post_link(guild_id, channel_id, outcome.message_id, outcome.thread_id)
-        return f"Posted today's storyline: **{name}**\n{link}\nThe scheduled post today will not repeat it."
+        posted = _("Posted today's storyline: **{mv}**", mv=name)
+        once = _("The scheduled post today will not repeat it.")
+        return f"{posted}\n{link}\n{once}"
     if outcome.result is RunResult.FAILED:
-        reason = defuse_bars(sentence(outcome.error or "Discord refused it"))
-        if "/storyline" in reason:  # the reason already says what to do
-            return f"I couldn't post it: {reason}."
-        return f"I couldn't post it: {reason}. Fix that and try again; `/storyline status` shows the details."
-    if outcome.result is RunResult.IN_DOUBT:
-        return (
-            "Discord didn't confirm the post. I'll check the channel shortly and post it only if it "
-            "is not there, so it won't appear twice."
+        stored = outcome.error
+        reason = defuse_bars(sentence(reason_text(stored) if stored else str(_("Discord refused it"))))
+        if stored and "/storyline" in stored:  # the reason already says what to do
+            return str(_("I couldn't post it: {reason}.", reason=reason))
+        return str(
+            _(
+                "I couldn't post it: {reason}. Fix that and try again; `/storyline status` shows the details.",
+                reason=reason,
+            )
         )
-    return f"Nothing was posted ({outcome.result.value})."
+    if outcome.result is RunResult.IN_DOUBT:
+        return str(
+            _(
+                "Discord didn't confirm the post. I'll check the channel shortly and post it only if it "
+                "is not there, so it won't appear twice."
+            )
+        )
+    return str(_("Nothing was posted ({result}).", result=outcome.result.value))
 
 
 def skipped_message(skipped: Skipped, timezone: str) -> str:
     when = run_text(skipped.next_run, timezone).replace("\n", " — ")
-    return f"Skipped the storyline for {format_day(skipped.skipped.local_date)}. The next one comes {when}."
+    return str(
+        _(
+            "Skipped the storyline for {day}. The next one comes {when}.",
+            day=Day(skipped.skipped.local_date),
+            when=when,
+        )
+    )
 
 
 def paused_message() -> str:
-    return "Paused. No storyline is posted until `/storyline resume`; settings and history stay."
+    return str(_("Paused. No storyline is posted until `/storyline resume`; settings and history stay."))
 
 
 def resumed_message(settings: StorylineSettings) -> str:
     when = run_text(settings.next_run, settings.timezone).replace("\n", " — ")
-    return f"Resumed. The next storyline comes {when}."
+    return str(_("Resumed. The next storyline comes {when}.", when=when))
 
 
 def disabled_message() -> str:
-    return "Disabled. Settings and history are kept; `/storyline setup` turns it on again."
+    return str(_("Disabled. Settings and history are kept; `/storyline setup` turns it on again."))

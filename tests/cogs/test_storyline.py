@@ -297,7 +297,7 @@ async def test_the_scheduled_post_goes_out_once_with_thread_and_role_ping(world:
     assert mentions["parse"] == [] and [int(role) for role in mentions["roles"]] == [server.fans_role]
     assert set(mentions) <= {"parse", "roles", "replied_user"} and not mentions.get("replied_user")
     embed = sent["embeds"][0]
-    assert embed["title"] == "Storyline of the day — Sunday, 1 March 2026" == post_title(DAY1)
+    assert embed["title"] == "Storyline of the day — March 1, 2026" == post_title(DAY1)
     mv = next(
         m for m in CATALOG.with_storyline() if field_value(embed, "MV") and m.title in (field_value(embed, "MV") or "")
     )
@@ -316,7 +316,7 @@ async def test_the_scheduled_post_goes_out_once_with_thread_and_role_ping(world:
     record = await world.cog.service.store.post_for(server.id, DAY1)
     assert record.state is PostState.POSTED and record.thread_id is not None and not record.late
     status = reply_text(await (await world.run("status")).response())
-    assert "✅" in status and mv.title in status and "Monday, 2 March 2026 at 21:00 (Asia/Seoul)" in status
+    assert "✅" in status and mv.title in status and "March 2, 2026 at 21:00 (Asia/Seoul)" in status
     assert f"<t:{int((RUN + timedelta(days=1)).timestamp())}:F>" in status  # each reader's own clock
     assert f"1 of {SAFE_COUNT} posted" in status
     today = await world.answer("today", user=server.fan)
@@ -326,7 +326,7 @@ async def test_the_scheduled_post_goes_out_once_with_thread_and_role_ping(world:
     await world.clock.set(RUN + timedelta(days=1))
     calls = await world.fake.wait_for_call("POST", MESSAGES, count=2)
     second = calls[1].json["embeds"][0]
-    assert second["title"] == "Storyline of the day — Monday, 2 March 2026"
+    assert second["title"] == "Storyline of the day — March 2, 2026"
     assert f"/{server.id}/{record.thread_id})" in (field_value(second, "Yesterday's storyline") or "")
     assert field_value(second, "MV") != field_value(embed, "MV")
 
@@ -359,7 +359,7 @@ async def test_a_restart_after_the_post_does_not_post_again(world: World) -> Non
     await world.quiet()
     assert len(world.posts()) == 1
     status = reply_text(await (await world.run("status")).response())
-    assert "Monday, 2 March 2026 at 21:00" in status
+    assert "March 2, 2026 at 21:00" in status
 
 
 async def test_a_crash_between_send_and_record_is_recovered_from_the_channel(
@@ -439,7 +439,7 @@ async def test_forbidden_in_one_server_while_another_posts_on_time(fake: FakeDis
     assert [c.status for c in fake.calls_to("POST", rf"^/channels/{other.channel['id']}/messages$")] == [403]
     status = reply_text(await (await world.run("status", server=other)).response())
     assert "❌ Last attempt failed: Discord refused the post" in status
-    assert "Monday, 2 March 2026 at 21:00" in status  # retried at its next run
+    assert "March 2, 2026 at 21:00" in status  # retried at its next run
 
     # Told about it (CHANNEL_UPDATE), the next day is refused before calling Discord, by name.
     await fake.update_channel(other.channel)
@@ -535,10 +535,10 @@ async def test_pause_resume_skip_and_disable(world: World) -> None:
     assert world.posts() == []
 
     resumed = await world.answer("resume")
-    assert "Monday, 2 March 2026 at 21:00" in resumed["content"]
+    assert "March 2, 2026 at 21:00" in resumed["content"]
     skipped = await world.answer("skip")
-    assert "Skipped the storyline for Monday, 2 March 2026" in skipped["content"]
-    assert "Tuesday, 3 March 2026 at 21:00" in skipped["content"]
+    assert "Skipped the storyline for March 2, 2026" in skipped["content"]
+    assert "March 3, 2026 at 21:00" in skipped["content"]
     await world.clock.set(RUN + timedelta(days=1, minutes=1))
     await world.quiet()
     assert world.posts() == []
@@ -564,11 +564,11 @@ async def test_preview_today_and_history(world: World) -> None:
     data = preview["data"]
     assert data["embeds"][0]["title"] == post_title(DAY1)
     assert data["content"].startswith("Preview — only you see this.")
-    assert "Sunday, 1 March 2026 at 21:00 (Asia/Seoul)" in data["content"]
+    assert "March 1, 2026 at 21:00 (Asia/Seoul)" in data["content"]
     assert data["allowed_mentions"]["parse"] == []  # the preview never pings
     assert world.posts() == []
     today = await world.answer("today", user=world.server.fan)
-    assert "Today's storyline comes Sunday, 1 March 2026 at 21:00" in today["content"]
+    assert "Today's storyline comes March 1, 2026 at 21:00" in today["content"]
     empty = reply_text(await (await world.run("history", user=world.server.fan)).response())
     assert "Nothing posted yet." in empty
 
@@ -579,7 +579,7 @@ async def test_preview_today_and_history(world: World) -> None:
     history = await (await world.run("history", user=world.server.fan)).response()
     assert is_ephemeral(history)
     line = history["data"]["embeds"][0]["description"]
-    assert line.startswith("✅ Sun 1 Mar 2026 — [") and f"/{world.server.id}/" in line
+    assert line.startswith("✅ March 1, 2026 — [") and f"/{world.server.id}/" in line
 
 
 async def test_mature_entries_only_with_the_option_in_an_age_restricted_channel(world: World) -> None:

@@ -163,7 +163,7 @@ def test_every_storyline_posts_within_limits_with_the_twist_hidden_and_warnings_
     mv = entry(mv_id)
     embed = build_post_embed(mv, plan(mv_id=mv_id))
     assert_within_discord_limits(embed)
-    assert embed.title == "Storyline of the day — Sunday, 1 March 2026"
+    assert embed.title == "Storyline of the day — March 1, 2026"
     assert mv.title in field(embed, "MV") and mv.artist in field(embed, "Artist")
     assert field(embed, "Year") == str(mv.year)
     assert mv.youtube_link in field(embed, "Watch") and embed.url == mv.youtube_link
@@ -232,7 +232,7 @@ def test_yesterdays_thread_or_an_older_post_is_linked() -> None:
     older = PreviousPost(date(2026, 2, 25), CHANNEL, 555, None)
     embed = build_post_embed(mv, plan(previous=older))
     link = f"[The post](https://discord.com/channels/{GUILD}/{CHANNEL}/555)"
-    assert field(embed, "Previous storyline (Wednesday, 25 February 2026)") == link
+    assert field(embed, "Previous storyline (February 25, 2026)") == link
 
 
 def test_a_late_post_says_so_first() -> None:
@@ -244,8 +244,8 @@ def test_a_late_post_says_so_first() -> None:
 
 
 def test_titles_and_days_read_the_same_everywhere() -> None:
-    assert format_day(date(2026, 10, 4)) == "Sunday, 4 October 2026"
-    assert post_title(date(2026, 10, 4)) == "Storyline of the day — Sunday, 4 October 2026"
+    assert format_day(date(2026, 10, 4)) == "October 4, 2026"
+    assert post_title(date(2026, 10, 4)) == "Storyline of the day — October 4, 2026"
 
 
 def test_thread_names_keep_within_100_characters() -> None:
@@ -262,11 +262,11 @@ def test_status_shows_where_when_the_last_post_and_the_cycle() -> None:
     assert_within_discord_limits(embed)
     assert field(embed, "Channel") == f"<#{CHANNEL}>"
     assert field(embed, "Time") == "21:00 Asia/Seoul"
-    assert "<@&77>" in field(embed, "Options") and "catch-up 6 h" in field(embed, "Options")
+    assert "<@&77>" in field(embed, "Options") and "catch-up 6 hours" in field(embed, "Options")
     next_post = field(embed, "Next post")
-    assert next_post.startswith("Monday, 2 March 2026 at 21:00 (Asia/Seoul)")
+    assert next_post.startswith("March 2, 2026 at 21:00 (Asia/Seoul)")
     assert f"<t:{int((RUN_AT + timedelta(days=1)).timestamp())}:F>" in next_post
-    assert field(embed, "Last post").startswith("✅ Sun 1 Mar 2026 — [Error — VIXX (2014)](")
+    assert field(embed, "Last post").startswith("✅ March 1, 2026 — [Error — VIXX (2014)](")
     assert field(embed, "Rotation") == "Cycle 1: 13 of 25 posted. 12 more storylines before the cycle repeats."
 
 
@@ -293,11 +293,11 @@ def test_today_links_the_post_or_says_when_or_why_not() -> None:
     assert "**Error — VIXX (2014)**" in text and f"https://discord.com/channels/{GUILD}/333" in text
     coming = StorylineToday(DAY, None, ScheduledRun(DAY, RUN_AT), paused=False, disabled=False)
     assert today_message(coming, settings, CATALOG.get).startswith(
-        "Today's storyline comes Sunday, 1 March 2026 at 21:00 (Asia/Seoul)"
+        "Today's storyline comes March 1, 2026 at 21:00 (Asia/Seoul)"
     )
     skipped = StorylineToday(DAY, record(PostState.SKIPPED), settings.next_run, paused=False, disabled=False)
     text = today_message(skipped, settings, CATALOG.get)
-    assert text.startswith("Today's storyline (Sunday, 1 March 2026) was skipped. The next one comes Monday")
+    assert text.startswith("Today's storyline (March 1, 2026) was skipped. The next one comes March 2")
     missed = StorylineToday(DAY, record(PostState.MISSED), settings.next_run, paused=False, disabled=False)
     assert "was missed" in today_message(missed, settings, CATALOG.get)
     paused = StorylineToday(DAY, None, None, paused=True, disabled=False)
@@ -314,11 +314,11 @@ def test_history_lists_every_state_within_limits() -> None:
     assert_within_discord_limits(embed)
     lines = (embed.description or "").splitlines()
     assert len(lines) == 14
-    assert lines[0] == f"✅ Sun 1 Mar 2026 — [Error — VIXX (2014)](https://discord.com/channels/{GUILD}/333) · late"
-    assert lines[1].startswith("❌ Sat 28 Feb 2026 — not posted: xxx") and len(lines[1]) < 260
-    assert lines[2] == "💤 Fri 27 Feb 2026 — missed"
-    assert lines[3] == "⏭️ Thu 26 Feb 2026 — skipped"
-    assert lines[4] == "⏳ Wed 25 Feb 2026 — Error — VIXX (2014) (being posted)"
+    assert lines[0] == f"✅ March 1, 2026 — [Error — VIXX (2014)](https://discord.com/channels/{GUILD}/333) · late"
+    assert lines[1].startswith("❌ February 28, 2026 — not posted: xxx") and len(lines[1]) < 260
+    assert lines[2] == "💤 February 27, 2026 — missed"
+    assert lines[3] == "⏭️ February 26, 2026 — skipped"
+    assert lines[4] == "⏳ February 25, 2026 — Error — VIXX (2014) (being posted)"
     assert build_history_embed([], CATALOG.get).description == "Nothing posted yet."
 
 
@@ -332,7 +332,7 @@ def test_a_history_line_survives_an_entry_leaving_the_catalog() -> None:
 
 def test_admin_replies() -> None:
     preview = preview_content(plan(ping_role_id=77), "Asia/Seoul")
-    assert preview.startswith("Preview — only you see this. The next post goes out Sunday, 1 March 2026 at 21:00")
+    assert preview.startswith("Preview — only you see this. The next post goes out March 1, 2026 at 21:00")
     assert "<@&77>" in preview and "thread" in preview
     outcome = PostOutcome(GUILD, DAY, RunResult.POSTED, "vixx-error", 333, None)
     posted = post_now_message(outcome, GUILD, CHANNEL, CATALOG.get)
@@ -343,7 +343,7 @@ def test_admin_replies() -> None:
     assert "won't appear twice" in post_now_message(doubt, GUILD, CHANNEL, CATALOG.get)
     skipped = Skipped(ScheduledRun(DAY, RUN_AT), ScheduledRun(date(2026, 3, 2), RUN_AT + timedelta(days=1)))
     assert skipped_message(skipped, "Asia/Seoul").startswith(
-        "Skipped the storyline for Sunday, 1 March 2026. The next one comes Monday, 2 March 2026 at 21:00"
+        "Skipped the storyline for March 1, 2026. The next one comes March 2, 2026 at 21:00"
     )
 
 
