@@ -111,11 +111,11 @@ def _write_po(path: Path, catalog: Catalog) -> None:
         write_po(file, catalog, width=100, omit_header=False, sort_output=False, ignore_obsolete=True)
 
 
-def update(template: Catalog) -> list[str]:
-    """Bring every locale's catalog up to `template` and compile it; report what is untranslated."""
+def update(template: Catalog, locales: tuple[str, ...] = TRANSLATED) -> list[str]:
+    """Bring each locale's catalog up to `template` and compile it; report what is untranslated."""
     _write_po(POT_PATH, template)
     report = []
-    for locale in TRANSLATED:
+    for locale in locales:
         path = po_path(locale)
         if path.is_file():
             catalog = read_catalog(path, locale)
@@ -139,7 +139,11 @@ def compile_all() -> None:
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "update"
     if command == "update":
-        for line in update(extract()):
+        locales = tuple(argv[1:]) or TRANSLATED
+        if unknown := [locale for locale in locales if locale not in TRANSLATED]:
+            print(f"unknown locale {unknown[0]!r}; Lightstick has {', '.join(TRANSLATED)}", file=sys.stderr)
+            return 2
+        for line in update(extract(), locales):
             print(line)
         return 0
     if command == "check":  # extraction only, nothing written
@@ -148,5 +152,5 @@ def main(argv: list[str]) -> int:
     if command == "compile":
         compile_all()
         return 0
-    print("usage: python -m bot.i18n [update|check|compile]", file=sys.stderr)
+    print("usage: python -m bot.i18n [update [LOCALE ...]|check|compile]", file=sys.stderr)
     return 2
