@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.catalog import MV, load_catalog
+from bot.i18n import Msg, speaking
 from bot.storyline import (
     CycleProgress,
+    PostFailed,
     PostOutcome,
     PostPlan,
     PostRecord,
@@ -25,7 +27,8 @@ from bot.storyline import (
     StorylineStatus,
     StorylineToday,
 )
-from cogs.mv.render import MATURE_MARK, WARNING_PREFIX
+from bot.storyline.reasons import CHANNEL_GONE, GAVE_UP, MISSING_PERMISSIONS, MV_GONE, english, fill, shown
+from cogs.mv.render import MATURE_MARK, WARNING_PREFIX, warning_line
 from cogs.storyline.render import (
     build_history_embed,
     build_post_embed,
@@ -35,6 +38,7 @@ from cogs.storyline.render import (
     history_line,
     post_now_message,
     post_title,
+    post_titles,
     preview_content,
     skipped_message,
     thread_name,
@@ -172,8 +176,9 @@ def test_every_storyline_posts_within_limits_with_the_twist_hidden_and_warnings_
         assert twist.startswith("||") and twist.endswith("||")
         assert not any(mv.twist in outside_spoilers(text) for text in texts(embed))
     if mv.content_warnings:
-        assert WARNING_PREFIX + ", ".join(mv.content_warnings) in outside_spoilers(embed.description or "")
-    assert (MATURE_MARK in (embed.description or "")) == mv.mature
+        line = warning_line(mv)
+        assert line is not None and line in outside_spoilers(embed.description or "")
+    assert (str(MATURE_MARK) in (embed.description or "")) == mv.mature
     assert thread_name(mv) == f"{mv.title} — discussion"
 
 
@@ -359,3 +364,48 @@ def test_a_reason_that_says_what_to_do_is_not_contradicted_or_double_stopped() -
     assert ".." not in today_message(today, guild_settings(), CATALOG.get)
     line = history_line(record(PostState.FAILED, error=gone, manual=True), CATALOG.get)
     assert line.endswith("· by /storyline post") and "posted with" not in line
+
+
+# --------------------------------------------------------------------------- languages
+
+
+def test_the_post_and_its_dates_follow_the_language_it_is_built_in() -> None:
+    with speaking("ko"):
+        embed = build_post_embed(entry("vixx-error"), plan())
+        assert "2026년 3월 1일" in (embed.title or "")
+        assert "2026년 3월 1일" in today_message(
+            StorylineToday(DAY, record(PostState.SKIPPED), None, paused=False, disabled=False),
+            guild_settings(),
+            CATALOG.get,
+        )
+    with speaking("pt-BR"):
+        assert format_day(DAY) == "1 de março de 2026"
+        options = field(build_status_embed(status(guild_settings()), CATALOG.get), "Options")
+        assert "6 horas" in options
+    assert post_title(DAY) == "Storyline of the day — March 1, 2026"  # English again outside
+
+
+def test_recovery_knows_the_title_in_every_language() -> None:
+    titles = post_titles(DAY)
+    assert post_title(DAY) in titles
+    with speaking("ja"):
+        assert post_title(DAY) in titles
+    with speaking("vi"):
+        assert post_title(DAY) in titles
+
+
+def test_reasons_are_stored_in_english_and_shown_as_messages() -> None:
+    gone = english(CHANNEL_GONE)
+    assert gone == "The storyline channel was deleted. Run /storyline setup with another channel."
+    assert shown(gone) == CHANNEL_GONE
+    with speaking("ko"):  # rendered in Korean, the stored text stays English
+        assert english(fill(MISSING_PERMISSIONS, channel="x", permissions="Send Messages")) == (
+            "Missing permissions in #x: Send Messages."
+        )
+    nested = english(fill(GAVE_UP, attempts=3, reason=english(fill(MV_GONE, mv="gone-mv"))))
+    assert nested == "gave up after 3 attempts: The MV 'gone-mv' is no longer in the catalog."
+    message = shown(nested)
+    assert isinstance(message, Msg) and message.msgid == GAVE_UP.msgid
+    assert str(message) == nested
+    assert shown("RuntimeError: connection reset") == "RuntimeError: connection reset"
+    assert PostFailed(CHANNEL_GONE).reason == gone

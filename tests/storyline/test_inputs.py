@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.errors import UserError
+from bot.i18n import Msg, speaking
 from bot.storyline import (
     COMMON_TIMEZONES,
     parse_local_time,
@@ -172,3 +173,80 @@ def test_parse_setup_validates_everything() -> None:
         parse_setup(guild_id=1, channel_id=2, time_text="21:00", timezone_text="UTC", catch_up_hours=30)
     with pytest.raises(UserError, match="25:00"):
         parse_setup(guild_id=1, channel_id=2, time_text="25:00", timezone_text="UTC")
+
+
+# --------------------------------------------------------------------------- other languages
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Korean
+        ("오후 9시", time(21, 0)),
+        ("오후 9시 30분", time(21, 30)),
+        ("저녁 9시 반", time(21, 30)),
+        ("오전 9시", time(9, 0)),
+        ("21시", time(21, 0)),
+        ("오전 0시", time(0, 0)),
+        # Japanese
+        ("午後9時", time(21, 0)),
+        ("午前9時半", time(9, 30)),
+        ("21時", time(21, 0)),
+        # Spanish and Portuguese
+        ("21h", time(21, 0)),
+        ("21h30", time(21, 30)),
+        ("9 de la noche", time(21, 0)),
+        ("9 da noite", time(21, 0)),
+        # Indonesian
+        ("pukul 21.00", time(21, 0)),
+        ("21.00 WIB", time(21, 0)),
+        ("9 malam", time(21, 0)),
+        # Vietnamese
+        ("21 giờ", time(21, 0)),
+        ("21 giờ 30", time(21, 30)),
+        ("9 giờ tối", time(21, 0)),
+        # Thai
+        ("21.00 น.", time(21, 0)),
+    ],
+)
+def test_times_typed_in_other_languages(text: str, expected: time) -> None:
+    assert parse_local_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fix"),
+    [
+        ("25:00", "hour must be 00–23"),
+        ("25h", "hour must be 00–23"),
+        ("25時", "hour must be 00–23"),
+        ("오후 13시", "with am/pm the hour goes from 1 to 12. For 13:00 in 24-hour form, write 13:00."),
+        ("午後13時", "with am/pm the hour goes from 1 to 12"),
+        ("오후 9시 75분", "minutes must be 00–59"),
+        ("pukul 21.75", "minutes must be 00–59"),
+        ("내일", "HH:MM"),
+    ],
+)
+def test_bad_times_in_other_languages_quote_what_was_typed(text: str, fix: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_local_time(text)
+    assert fix in str(caught.value)
+    assert repr(text) in str(caught.value)  # what the member typed, not the rewriting
+
+
+def test_setup_takes_a_korean_time_and_refuses_a_contradictory_one() -> None:
+    config = parse_setup(guild_id=1, channel_id=2, time_text="오후 9시", timezone_text="Asia/Seoul")
+    assert config.local_time == time(21, 0)
+    with pytest.raises(UserError, match="오후 13시"):
+        parse_setup(guild_id=1, channel_id=2, time_text="오후 13시", timezone_text="Asia/Seoul")
+
+
+def test_errors_are_lazy_messages_that_render_in_the_readers_language() -> None:
+    with pytest.raises(UserError) as caught:
+        parse_local_time("soon")
+    assert isinstance(caught.value.message, Msg)
+    with speaking("ko"):  # no Korean catalog entry is needed for the values to stay intact
+        assert "'soon'" in str(caught.value.message)
+    with pytest.raises(UserError) as caught:
+        parse_setup(guild_id=1, channel_id=2, time_text="21:00", timezone_text="UTC", catch_up_hours=1000)
+    with speaking("es-ES"):
+        assert "1000" in str(caught.value.message) or "1.000" in str(caught.value.message)
