@@ -10,15 +10,16 @@ the database and aware UTC datetimes outside it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.brackets.model import Bracket
 from bot.clock import from_unix, to_unix
-from bot.db import Database, Row
+from bot.db import Row
 from bot.errors import UserError
-from bot.sharding import EVERYTHING, GuildOwnership
+from bot.polls.rules import VoterRules
+from bot.polls.store import GuildStore, optional_time
 
 _COLUMNS = (
     "bracket_id, guild_id, channel_id, creator_id, title, state, round, posted_round, announced_round,"
@@ -26,40 +27,8 @@ _COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class MatchRules:
-    """The poll rules every match poll of a bracket follows (as `/poll create` takes them)."""
-
-    role_id: int | None = None
-    min_account_age_days: int = 0
-    min_member_age_days: int = 0
-    anonymous: bool = False
-    #: (role_id, weight) pairs.
-    weights: tuple[tuple[int, int], ...] = ()
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "role_id": self.role_id,
-            "min_account_age_days": self.min_account_age_days,
-            "min_member_age_days": self.min_member_age_days,
-            "anonymous": self.anonymous,
-            "weights": [list(pair) for pair in self.weights],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object] | None) -> MatchRules:
-        if not data:
-            return cls()
-        role = data.get("role_id")
-        weights = data.get("weights") or []
-        assert isinstance(weights, list)
-        return cls(
-            role_id=None if role is None else int(role),  # type: ignore[call-overload]
-            min_account_age_days=int(data.get("min_account_age_days") or 0),  # type: ignore[call-overload]
-            min_member_age_days=int(data.get("min_member_age_days") or 0),  # type: ignore[call-overload]
-            anonymous=bool(data.get("anonymous")),
-            weights=tuple((int(role_id), int(weight)) for role_id, weight in weights),
-        )
+#: The poll rules every match poll of a bracket follows (as `/poll create` takes them).
+MatchRules = VoterRules
 
 
 class BracketStatus(StrEnum):
@@ -88,7 +57,7 @@ class StoredBracket:
     stop_reason: str | None
     created_at: datetime
     #: The poll rules of every match poll (kept in the state JSON under "rules").
-    rules: MatchRules = MatchRules()
+    rules: MatchRules = field(default_factory=MatchRules)
 
     @property
     def title(self) -> str:
@@ -100,7 +69,6 @@ class StoredBracket:
 
 
 def _from_row(row: Row) -> StoredBracket:
-    ends = row["round_ends_at"]
     state = json.loads(row["state"])
     return StoredBracket(
         bracket_id=row["bracket_id"],
@@ -112,7 +80,7 @@ def _from_row(row: Row) -> StoredBracket:
         posted_round=row["posted_round"],
         announced_round=row["announced_round"],
         round_duration=timedelta(seconds=row["round_seconds"]),
-        round_ends_at=None if ends is None else from_unix(ends),
+        round_ends_at=optional_time(row["round_ends_at"]),
         status=BracketStatus(row["status"]),
         stop_reason=row["stop_reason"],
         created_at=from_unix(row["created_at"]),
@@ -125,16 +93,8 @@ def _state(bracket: Bracket, rules: MatchRules) -> str:
     return json.dumps({**bracket.to_dict(), "rules": rules.to_dict()}, ensure_ascii=False)
 
 
-class BracketStore:
+class BracketStore(GuildStore):
     """`owner` limits what the dispatcher and the start-up pass see to this process's guilds."""
-
-    def __init__(self, db: Database, owner: GuildOwnership = EVERYTHING) -> None:
-        self.db = db
-        self.owner = owner
-
-    def _owned(self) -> tuple[str, tuple[object, ...]]:
-        condition, params = self.owner.sql_filter("guild_id")
-        return condition, tuple(params)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -303,7 +263,7 @@ class BracketStore:
             f"SELECT MIN(round_ends_at) FROM brackets WHERE status = 'open' AND posted_round = round AND {owned}",
             params,
         )
-        return None if seconds is None else from_unix(seconds)
+        return optional_time(seconds)
 
     async def due(self, now: datetime) -> list[StoredBracket]:
         owned, params = self._owned()

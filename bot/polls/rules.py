@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -267,6 +267,79 @@ def _check_age(days: int | None, what: str) -> int:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class VoterRules:
+    """Who may vote and how much a vote weighs: the rules a poll takes from `/poll create`,
+    and every match poll of a bracket from `/bracket create` (kept with the bracket as JSON)."""
+
+    role_id: int | None = None
+    min_account_age_days: int = 0
+    min_member_age_days: int = 0
+    anonymous: bool = False
+    #: (role_id, weight) pairs.
+    weights: tuple[tuple[int, int], ...] = ()
+
+    def poll_spec(
+        self, question: str, options: tuple[str, ...], duration: timedelta, *, quiet: bool = False
+    ) -> PollSpec:
+        """A poll with these rules (question, options and duration already checked)."""
+        return PollSpec(
+            question=question,
+            options=options,
+            duration=duration,
+            role_id=self.role_id,
+            min_account_age_days=self.min_account_age_days,
+            min_member_age_days=self.min_member_age_days,
+            anonymous=self.anonymous,
+            weights=self.weights,
+            quiet=quiet,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "role_id": self.role_id,
+            "min_account_age_days": self.min_account_age_days,
+            "min_member_age_days": self.min_member_age_days,
+            "anonymous": self.anonymous,
+            "weights": [list(pair) for pair in self.weights],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object] | None) -> VoterRules:
+        if not data:
+            return cls()
+        role = data.get("role_id")
+        weights = data.get("weights") or []
+        assert isinstance(weights, list)
+        return cls(
+            role_id=None if role is None else int(role),  # type: ignore[call-overload]
+            min_account_age_days=int(data.get("min_account_age_days") or 0),  # type: ignore[call-overload]
+            min_member_age_days=int(data.get("min_member_age_days") or 0),  # type: ignore[call-overload]
+            anonymous=bool(data.get("anonymous")),
+            weights=tuple((int(role_id), int(weight)) for role_id, weight in weights),
+        )
+
+
+def check_voter_rules(
+    role_id: int | None = None,
+    min_account_age_days: int | None = None,
+    min_member_age_days: int | None = None,
+    *,
+    anonymous: bool = False,
+    weights: Sequence[tuple[int, int]] = (),
+) -> VoterRules:
+    """Validate the voter rules (a UserError says what is wrong); one check for polls and brackets."""
+    if role_id is not None and role_id <= 0:
+        raise UserError("That role can't be used for a poll.")
+    return VoterRules(
+        role_id=role_id,
+        min_account_age_days=_check_age(min_account_age_days, "`min_account_age`"),
+        min_member_age_days=_check_age(min_member_age_days, "`min_member_age`"),
+        anonymous=anonymous,
+        weights=check_weights(weights),
+    )
+
+
 def build_poll_spec(
     question: str,
     options: str | Sequence[str],
@@ -279,10 +352,12 @@ def build_poll_spec(
     *,
     anonymous: bool = False,
     weights: Sequence[tuple[int, int]] = (),
+    rules: VoterRules | None = None,
 ) -> PollSpec:
     """Validate everything about a new poll before any row is written or message posted.
 
-    `options` is the text a member typed, or a ready list (e.g. from the MV catalog).
+    `options` is the text a member typed, or a ready list (e.g. from the MV catalog). The
+    voter rules come as `rules` (checked already) or one by one.
     """
     parsed_question = parse_question(question)
     parsed_options = parse_options(options) if isinstance(options, str) else validate_options(options)
@@ -290,20 +365,12 @@ def build_poll_spec(
     picks = 1 if choices is None else choices
     if not 1 <= picks <= len(parsed_options):
         raise UserError(f"`choices` must be between 1 and {len(parsed_options)} (the number of options).")
-    if role_id is not None and role_id <= 0:
-        raise UserError("That role can't be used for a poll.")
-    return PollSpec(
-        question=parsed_question,
-        options=parsed_options,
-        duration=parsed_duration,
-        choices=picks,
-        hide_results=hide_results,
-        role_id=role_id,
-        min_account_age_days=_check_age(min_account_age_days, "`min_account_age`"),
-        min_member_age_days=_check_age(min_member_age_days, "`min_member_age`"),
-        anonymous=anonymous,
-        weights=check_weights(weights),
-    )
+    if rules is None:
+        rules = check_voter_rules(
+            role_id, min_account_age_days, min_member_age_days, anonymous=anonymous, weights=weights
+        )
+    spec = rules.poll_spec(parsed_question, parsed_options, parsed_duration)
+    return replace(spec, choices=picks, hide_results=hide_results)
 
 
 def spec_again(poll: Poll) -> PollSpec:

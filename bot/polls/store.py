@@ -48,7 +48,7 @@ _UNANNOUNCED = f"status = 'closed' AND (results_message_id IS NULL OR results_me
 _SCHEDULED = "status = 'open' AND message_id IS NULL AND starts_at IS NOT NULL AND cancelled_at IS NULL"
 
 
-def _optional_time(seconds: int | None) -> datetime | None:
+def optional_time(seconds: int | None) -> datetime | None:
     return None if seconds is None else from_unix(seconds)
 
 
@@ -71,12 +71,12 @@ def _poll_from_row(row: Row) -> Poll:
         created_at=from_unix(row["created_at"]),
         closes_at=from_unix(row["closes_at"]),
         status=PollStatus(row["status"]),
-        closed_at=_optional_time(row["closed_at"]),
+        closed_at=optional_time(row["closed_at"]),
         results_message_id=None if results == _QUIET_PENDING else results,
         anonymous=bool(row["anonymous"]),
         weights=tuple((int(role_id), int(weight)) for role_id, weight in json.loads(row["weights"])),
-        starts_at=_optional_time(row["starts_at"]),
-        cancelled_at=_optional_time(row["cancelled_at"]),
+        starts_at=optional_time(row["starts_at"]),
+        cancelled_at=optional_time(row["cancelled_at"]),
         quiet=quiet,
     )
 
@@ -193,16 +193,22 @@ class AuditReport:
     anonymous: bool = False
 
 
-class PollStore:
-    """`owner` limits what the closer and reconciliation see to this process's guilds."""
+class GuildStore:
+    """A store whose background reads see only the guilds this process owns (`owner`); the
+    poll and bracket stores share it."""
 
     def __init__(self, db: Database, owner: GuildOwnership = EVERYTHING) -> None:
         self.db = db
         self.owner = owner
 
     def _owned(self) -> tuple[str, tuple[object, ...]]:
+        """A WHERE condition on guild_id (and its parameters) for the owned guilds."""
         condition, params = self.owner.sql_filter("guild_id")
         return condition, tuple(params)
+
+
+class PollStore(GuildStore):
+    """`owner` limits what the closer and reconciliation see to this process's guilds."""
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -401,7 +407,7 @@ class PollStore:
         seconds = await self.db.fetchval(
             f"SELECT MIN(closes_at) FROM polls WHERE status = 'open' AND message_id IS NOT NULL AND {owned}", params
         )
-        return None if seconds is None else from_unix(seconds)
+        return optional_time(seconds)
 
     async def due_polls(self, now: datetime) -> list[Poll]:
         owned, params = self._owned()
@@ -428,7 +434,7 @@ class PollStore:
         seconds = await self.db.fetchval(
             f"SELECT MIN(starts_at) FROM polls WHERE {_SCHEDULED} AND post_claimed_at IS NULL AND {owned}", params
         )
-        return None if seconds is None else from_unix(seconds)
+        return optional_time(seconds)
 
     async def due_starts(self, now: datetime) -> list[Poll]:
         owned, params = self._owned()

@@ -2,11 +2,12 @@
 
 The domain (:mod:`bot.brackets`) decides the bracket; :class:`~bot.brackets.store.BracketStore`
 keeps it; the poll cog (``bot.get_cog("Polls")``) posts, counts and closes each match poll.
-Match polls close by themselves at the round's end; a :class:`~bot.scheduler.Dispatcher`
-over the earliest round end then closes any still open, tallies them and advances the round
-through the store's guarded update — only its one winner posts the summary, the picture and
-the next round. A start-up pass finishes what a crash left half-done (a summary not posted,
-matches not all posted). A Discord failure stops only that bracket, with the reason shown by
+Match polls are quiet (no results message of their own: the round summary reports them) and
+close by themselves at the round's end; a :class:`~bot.scheduler.Dispatcher` over the
+earliest round end then closes any still open, tallies them and advances the round through
+the store's guarded update — only its one winner posts the summary, the picture and the next
+round. A start-up pass finishes what a crash left half-done (a summary not posted, matches not
+all posted). A Discord failure stops only that bracket, with the reason shown by
 `/bracket status`.
 """
 
@@ -37,10 +38,9 @@ from bot.brackets import (
     validate_entries,
 )
 from bot.brackets.store import BracketStore, MatchRules, StoredBracket
-from bot.catalog import THEMES
 from bot.errors import UserError
 from bot.polls import PollSpec, parse_duration
-from bot.polls.rules import PollStatus, build_poll_spec
+from bot.polls.rules import PollStatus
 from bot.scheduler import Dispatcher
 from bot.ui import CATALOG_FILTER_HELP, NO_MENTIONS, reply, truncate
 from cogs.brackets.render import (
@@ -53,7 +53,7 @@ from cogs.brackets.render import (
     summary_footer,
 )
 from cogs.mv.cog import Year
-from cogs.polls.cog import AgeDays, LiveTextChannel
+from cogs.polls.options import RULE_HELP, AgeDays, LiveTextChannel, catalog_matches, voter_rules
 from cogs.polls.render import mv_option_label
 
 if TYPE_CHECKING:
@@ -75,14 +75,6 @@ SEARCH_MARGIN = timedelta(minutes=1)
 MATCH_SEARCH_LIMIT = 300
 SUMMARY_SEARCH_LIMIT = 50
 _POLL_FOOTER = re.compile(r"^Poll #(\d+)\b")
-#: The match-rule options, described as `/poll create` describes them.
-RULE_HELP = {
-    "role": "Only members with this role may vote in the matches",
-    "min_account_age": "Only accounts at least this many days old may vote",
-    "min_member_age": "Only members who joined this server at least this many days ago may vote",
-    "anonymous": "Remove each reaction once counted, so nobody sees who voted for what (needs Manage Messages)",
-    "weights": "Role weights, e.g. @Mods=3, @Members=2 (1 to 100; a voter weighs their highest; others weigh 1)",
-}
 
 
 class BracketsCog(commands.Cog, name="Brackets"):
@@ -196,19 +188,11 @@ class BracketsCog(commands.Cog, name="Brackets"):
         return found
 
     def _match_spec(self, stored: StoredBracket, number: int, match: Any, ends: datetime) -> PollSpec:
-        bracket, rules = stored.bracket, stored.rules
+        """A match poll: quiet, since the round summary reports every match."""
+        bracket = stored.bracket
         seconds = max(60, int(ends.timestamp()) - int(self.bot.clock.now().timestamp()))
-        return PollSpec(
-            question=match_question(bracket, number, match, bracket_id=stored.bracket_id),
-            options=match_options(bracket, match),
-            duration=timedelta(seconds=seconds),
-            role_id=rules.role_id,
-            min_account_age_days=rules.min_account_age_days,
-            min_member_age_days=rules.min_member_age_days,
-            anonymous=rules.anonymous,
-            weights=rules.weights,
-            quiet=True,  # the round summary gives the results, not one message per match
-        )
+        question = match_question(bracket, number, match, bracket_id=stored.bracket_id)
+        return stored.rules.poll_spec(question, match_options(bracket, match), timedelta(seconds=seconds), quiet=True)
 
     async def _post_round(self, stored: StoredBracket, *, adopt: bool = False) -> int:
         """Post the current round's match polls not posted yet; then the round is running.
@@ -398,29 +382,6 @@ class BracketsCog(commands.Cog, name="Brackets"):
             raise UserError(f"Bracket #{stored.bracket_id} stopped: {reason}")
         await reply(interaction, created_message(after, target.mention, matches))
 
-    def _rules(
-        self,
-        interaction: discord.Interaction,
-        role: discord.Role | None,
-        min_account_age: int | None,
-        min_member_age: int | None,
-        anonymous: bool,
-        weights: str | None,
-    ) -> MatchRules:
-        """The match polls' rules, checked as `/poll create` checks them (the same errors)."""
-        spec = build_poll_spec(
-            "?", ("A", "B"), None, None, False,
-            role.id if role is not None else None, min_account_age, min_member_age,
-            anonymous=anonymous, weights=self.polls._weights(interaction, weights),
-        )  # fmt: skip
-        return MatchRules(
-            role_id=spec.role_id,
-            min_account_age_days=spec.min_account_age_days,
-            min_member_age_days=spec.min_member_age_days,
-            anonymous=spec.anonymous,
-            weights=spec.weights,
-        )
-
     async def _managed(self, interaction: discord.Interaction, bracket: int | None, action: str) -> StoredBracket:
         stored = await self.store.in_guild(self._guild_id(interaction), bracket)
         if stored.creator_id != interaction.user.id and not interaction.permissions.manage_guild:
@@ -452,7 +413,7 @@ class BracketsCog(commands.Cog, name="Brackets"):
         anonymous: bool = False,
         weights: str | None = None,
     ) -> None:
-        rules = self._rules(interaction, role, min_account_age, min_member_age, anonymous, weights)
+        rules = voter_rules(interaction, role, min_account_age, min_member_age, anonymous, weights)
         await self._start(interaction, title, parse_entries(entries), round_duration, seeding, channel, rules)
 
     @bracket.command(name="mv", description="Start a bracket of music videos from the catalog.")
@@ -478,13 +439,8 @@ class BracketsCog(commands.Cog, name="Brackets"):
         anonymous: bool = False,
         weights: str | None = None,
     ) -> None:
-        rules = self._rules(interaction, role, min_account_age, min_member_age, anonymous, weights)
-        if year is None and not artist and not theme:
-            raise UserError("Pick a `year`, an `artist` or a `theme` so I know which MVs to put in the bracket.")
-        if theme and theme.strip().casefold() not in THEMES:
-            raise UserError(f"“{truncate(theme, 100)}” is not a theme; pick one from the list.")
-        catalog = await self.bot.catalogs.get(interaction.guild_id)  # with this server's own entries
-        found = catalog.filter(artist=artist or None, theme=theme.strip().casefold() if theme else None, year=year)
+        rules = voter_rules(interaction, role, min_account_age, min_member_age, anonymous, weights)
+        found = await catalog_matches(self.bot, interaction.guild_id, year, artist, theme, "bracket")
         if size is None and len(found) > MAX_ENTRIES:
             raise UserError(f"{len(found)} MVs match; a bracket takes at most {MAX_ENTRIES}. Use `size` or narrow it.")
         chosen = found[:size] if size is not None else found

@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -59,11 +59,7 @@ from bot.polls.coalesce import ElapsedClock
 from bot.polls.pacing import Pacer
 from bot.polls.render import export_csv, poll_choice_name
 from bot.polls.rules import (
-    MAX_AGE_DAYS,
-    MAX_OPTIONS,
     PollStatus,
-    parse_weights,
-    resolve_weights,
     spec_again,
 )
 from bot.polls.schedule import parse_start
@@ -71,7 +67,7 @@ from bot.polls.voting import LookupMember
 from bot.scheduler import Dispatcher
 from bot.sharding import shard_of
 from bot.storyline.store import StorylineStore
-from bot.ui import CATALOG_FILTER_HELP, NO_MENTIONS, choice, missing_permissions, reply, truncate
+from bot.ui import CATALOG_FILTER_HELP, NO_MENTIONS, choice, missing_permissions, reply
 from cogs.mv.cog import Year
 from cogs.polls.discord_io import (
     KnownVoters,
@@ -83,6 +79,7 @@ from cogs.polls.discord_io import (
     required_permissions,
     voter_from_member,
 )
+from cogs.polls.options import RULE_HELP, AgeDays, Choices, LiveTextChannel, catalog_matches, voter_rules
 from cogs.polls.render import (
     CHART_FILENAME,
     build_audit_embed,
@@ -123,34 +120,6 @@ REMOVAL_BURST = 4
 REMOVAL_CONCURRENCY = 4
 #: A removal Discord still answers with 429 after discord.py's own retries is tried again.
 REMOVAL_ATTEMPTS = 4
-
-Choices = app_commands.Range[int, 1, MAX_OPTIONS]
-AgeDays = app_commands.Range[int, 0, MAX_AGE_DAYS]
-
-
-class LiveTextChannelOption(app_commands.Transformer):
-    """A text or announcement channel option, passed on as Discord resolved it.
-
-    discord.py's own channel transformer answers only "not a valid channel" when the channel
-    is not in the cache (deleted while the command was on its way); the handler says what
-    happened and what to do instead.
-    """
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        return discord.AppCommandOptionType.channel
-
-    @property
-    def channel_types(self) -> list[discord.ChannelType]:
-        return [discord.ChannelType.text, discord.ChannelType.news]
-
-    async def transform(
-        self, interaction: discord.Interaction, value: app_commands.AppCommandChannel, /
-    ) -> app_commands.AppCommandChannel:
-        return value
-
-
-LiveTextChannel = app_commands.Transform[app_commands.AppCommandChannel, LiveTextChannelOption]
 
 POLL_HELP = "The poll: type part of its question or its number and pick one"
 DURATION_HELP = "How long it runs: 30m, 12h, 2d, 1w or 1d12h (1 minute to 90 days; default 24h)"
@@ -654,20 +623,28 @@ class PollsCog(commands.Cog, name="Polls"):
 
     async def _posted_poll_message(self, poll: Poll, claimed_at: datetime) -> int | None:
         """The id of a poll message Lightstick posted for this poll since it was claimed."""
+        footer = f"Poll #{poll.poll_id}"
+
+        def is_poll(embed: discord.Embed) -> bool:
+            text = embed.footer.text or ""
+            return (text == footer or text.startswith(footer + " ")) and embed.title == poll.question
+
+        return await self._own_message_since(poll, claimed_at, is_poll, "message")
+
+    async def _own_message_since(
+        self, poll: Poll, since: datetime, wanted: Callable[[discord.Embed], bool], what: str
+    ) -> int | None:
+        """The first message Lightstick posted in the poll's channel from a little before `since`
+        whose embed is `wanted` (one REST call), or None; used after a crash, to post nothing twice."""
         if self.bot.user is None:
             return None
-        since = discord.Object(discord.utils.time_snowflake(claimed_at - RESULTS_SEARCH_MARGIN))
-        footer = f"Poll #{poll.poll_id}"
+        after = discord.Object(discord.utils.time_snowflake(since - RESULTS_SEARCH_MARGIN))
         try:
-            async for message in self._channel(poll).history(limit=RESULTS_SEARCH_LIMIT, after=since):
-                if message.author.id != self.bot.user.id or not message.embeds:
-                    continue
-                embed = message.embeds[0]
-                text = embed.footer.text or ""
-                if (text == footer or text.startswith(footer + " ")) and embed.title == poll.question:
+            async for message in self._channel(poll).history(limit=RESULTS_SEARCH_LIMIT, after=after):
+                if message.author.id == self.bot.user.id and message.embeds and wanted(message.embeds[0]):
                     return message.id
         except discord.HTTPException as error:
-            log.info("scheduled poll %d: could not look for an earlier message: %s", poll.poll_id, error)
+            log.info("poll %d: could not look for an earlier %s: %s", poll.poll_id, what, error)
         return None
 
     async def _server_zone(self, guild_id: int) -> tuple[tzinfo, str]:
@@ -772,22 +749,15 @@ class PollsCog(commands.Cog, name="Polls"):
                 self._announcing.discard(poll.poll_id)
 
     async def _posted_results(self, poll: Poll) -> int | None:
-        """The id of a results message Lightstick posted for this poll, from the channel's
-        messages since the poll closed (one REST call), or None."""
-        if self.bot.user is None or poll.closed_at is None:
+        """The id of a results message Lightstick posted for this poll since it closed, or None."""
+        if poll.closed_at is None:
             return None
-        since = discord.Object(discord.utils.time_snowflake(poll.closed_at - RESULTS_SEARCH_MARGIN))
         footer = f"Poll #{poll.poll_id}"
-        try:
-            async for message in self._channel(poll).history(limit=RESULTS_SEARCH_LIMIT, after=since):
-                if message.author.id != self.bot.user.id or not message.embeds:
-                    continue
-                embed = message.embeds[0]
-                if embed.footer.text == footer and (embed.title or "").startswith("Final results"):
-                    return message.id
-        except discord.HTTPException as error:
-            log.info("poll %d: could not look for an earlier results message: %s", poll.poll_id, error)
-        return None
+
+        def is_results(embed: discord.Embed) -> bool:
+            return embed.footer.text == footer and (embed.title or "").startswith("Final results")
+
+        return await self._own_message_since(poll, poll.closed_at, is_results, "results message")
 
     async def _announce(self, poll_id: int) -> None:
         """The poll message shows the final counts; the results message follows, unless the
@@ -894,18 +864,6 @@ class PollsCog(commands.Cog, name="Polls"):
             raise UserError(channel_gone_message(f"<#{poll.channel_id}>"))
         return channel
 
-    def _weights(self, interaction: discord.Interaction, text: str | None) -> tuple[tuple[int, int], ...]:
-        """`weights:` as typed (`@Mods=3, <@&id>=2`) → (role_id, weight), against this server's
-        roles; a UserError names what is wrong."""
-        entries = parse_weights(text)
-        if not entries:
-            return ()
-        guild = interaction.guild
-        if guild is None:
-            raise UserError("Polls only work inside a server.")
-        roles = {role.id: role.name for role in guild.roles}
-        return resolve_weights(entries, roles, everyone_id=guild.id)
-
     async def post_poll(self, target: discord.TextChannel | discord.Thread, spec: PollSpec, *, creator_id: int) -> Poll:
         """Store the poll, post its message, start counting, add the reactions (background).
 
@@ -975,13 +933,9 @@ class PollsCog(commands.Cog, name="Polls"):
         duration=DURATION_HELP,
         choices="How many options each member may pick (default 1)",
         hide_results="Hide the counts until the poll closes (Manage Server still sees them)",
-        role="Only members with this role may vote",
-        min_account_age="Only accounts at least this many days old may vote",
-        min_member_age="Only members who joined this server at least this many days ago may vote",
         channel="Where to post the poll (default: this channel)",
-        anonymous="Remove each reaction once counted, so nobody sees who voted for what (needs Manage Messages)",
-        weights="Role weights, e.g. @Mods=3, @Members=2 (1 to 100; a voter weighs their highest; others weigh 1)",
         start=START_HELP,
+        **RULE_HELP,
     )
     async def create(
         self,
@@ -999,11 +953,8 @@ class PollsCog(commands.Cog, name="Polls"):
         weights: str | None = None,
         start: str | None = None,
     ) -> None:
-        spec = build_poll_spec(
-            question, options, duration, choices, hide_results,
-            role.id if role is not None else None, min_account_age, min_member_age,
-            anonymous=anonymous, weights=self._weights(interaction, weights),
-        )  # fmt: skip
+        rules = voter_rules(interaction, role, min_account_age, min_member_age, anonymous, weights)
+        spec = build_poll_spec(question, options, duration, choices, hide_results, rules=rules)
         target = self.preflight(interaction, channel, anonymous=spec.anonymous)
         await self._post_or_schedule(interaction, target, spec, await self._start_of(interaction, start))
 
@@ -1024,12 +975,7 @@ class PollsCog(commands.Cog, name="Polls"):
         duration: str | None = None,
         start: str | None = None,
     ) -> None:
-        if year is None and not artist and not theme:
-            raise UserError("Pick a `year`, an `artist` or a `theme` so I know which MVs to put in the poll.")
-        if theme and theme.strip().casefold() not in THEMES:
-            raise UserError(f"“{truncate(theme, 100)}” is not a theme; pick one from the list.")
-        catalog = await self.bot.catalogs.get(interaction.guild_id)  # with this server's own entries
-        found = catalog.filter(artist=artist or None, theme=theme.strip().casefold() if theme else None, year=year)
+        found = await catalog_matches(self.bot, interaction.guild_id, year, artist, theme, "poll")
         if len(found) < 2:
             raise UserError("Fewer than 2 MVs in the catalog match that; a poll needs at least 2. Try fewer filters.")
         if len(found) > 20:

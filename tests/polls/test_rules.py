@@ -16,11 +16,13 @@ from bot.polls.rules import (
     PollStatus,
     VoteAction,
     Voter,
+    VoterRules,
     account_created_at,
     apply_decision,
     build_poll_spec,
     can_manage,
     can_see_counts,
+    check_voter_rules,
     compute_results,
     decide_reaction_add,
     decide_reaction_remove,
@@ -395,3 +397,17 @@ def test_results_tie_and_no_votes() -> None:
     assert tie.winners == (0, 1) and tie.is_tie and tie.final
     empty = compute_results(make_poll(3), [0, 0, 0], turnout=0)
     assert empty.winners == () and empty.ranked[0].percent == 0.0
+
+
+def test_voter_rules_are_checked_once_for_polls_and_brackets_and_kept_as_json() -> None:
+    rules = check_voter_rules(7, 30, None, anonymous=True, weights=[(9, 3)])
+    assert rules == VoterRules(role_id=7, min_account_age_days=30, anonymous=True, weights=((9, 3),))
+    assert VoterRules.from_dict(rules.to_dict()) == rules and VoterRules.from_dict(None) == VoterRules()
+    spec = rules.poll_spec("A vs B?", ("A", "B"), timedelta(hours=1), quiet=True)
+    assert (spec.role_id, spec.min_account_age_days, spec.anonymous, spec.weights, spec.quiet) == (
+        7, 30, True, ((9, 3),), True,
+    )  # fmt: skip
+    assert build_poll_spec("Q?", "A | B", rules=rules).weights == ((9, 3),)
+    for bad in ({"role_id": 0}, {"min_account_age_days": -1}, {"weights": [(9, 101)]}):
+        with pytest.raises(UserError):
+            check_voter_rules(**bad)  # type: ignore[arg-type]
