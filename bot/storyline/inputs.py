@@ -146,7 +146,7 @@ def _twelve_hour(text: str, hour: int, minute: int, half: str) -> time:
                     "{text} is not a valid time: with am/pm the hour goes from 1 to 12. "
                     "For {hour}:00 in 24-hour form, write {hour}:00.",
                     text=repr(text.strip()),
-                    hour=f"{hour:02d}",
+                    hour=str(hour),
                 )
             )
         raise UserError(

@@ -153,8 +153,9 @@ def post_link(guild_id: int, channel_id: int, message_id: int | None, thread_id:
 def local_moment(moment: datetime, timezone: str) -> str:
     """``March 2, 2026 at 21:00 (Asia/Seoul)`` — the server's own clock."""
     local = moment.astimezone(ZoneInfo(timezone))
+    clock = local.strftime("%H:%M")
     # TRANSLATORS: a moment in the server's own clock: "March 2, 2026 at 21:00 (Asia/Seoul)".
-    return str(_("{day} at {time} ({timezone})", day=Day(local.date()), time=f"{local:%H:%M}", timezone=timezone))
+    return str(_("{day} at {time} ({timezone})", day=Day(local.date()), time=clock, timezone=timezone))
 
 
 def run_text(run: ScheduledRun, timezone: str) -> str:
