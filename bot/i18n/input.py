@@ -44,7 +44,7 @@ def localized_duration(text: str) -> str:
 _HALF_HOUR = {"반": "30", "半": "30"}
 #: Morning/afternoon words that come before the hour (Korean, Japanese) or after it.
 _PM_WORDS = ("오후", "저녁", "밤", "午後", "夜", "de la tarde", "de la noche", "da tarde", "da noite",
-             "sore", "malam", "tối", "chiều", "ทุ่ม")  # fmt: skip
+             "sore", "malam", "tối", "chiều")  # fmt: skip
 _AM_WORDS = ("오전", "아침", "새벽", "午前", "朝", "de la mañana", "da manhã", "pagi", "sáng")
 _KO_JA_CLOCK = re.compile(
     r"^(?P<before>오전|오후|저녁|밤|아침|새벽|午前|午後|夜|朝)?\s*(?P<hour>\d{1,2})\s*(?:시|時)\s*"
@@ -78,9 +78,11 @@ def localized_time(text: str) -> str:
 
 
 def _clock(hour: int, minute: int, part: str | None) -> str:
-    if part in _PM_WORDS and 1 <= hour <= 12:
+    """`9:00pm` when a morning/evening word came with the hour (so `오후 13시` stays contradictory
+    and the parser refuses it), else `21:00`."""
+    if part in _PM_WORDS:
         return f"{hour}:{minute:02d}pm"
-    if part in _AM_WORDS and 1 <= hour <= 12:
+    if part in _AM_WORDS:
         return f"{hour}:{minute:02d}am"
     return f"{hour:02d}:{minute:02d}"
 
