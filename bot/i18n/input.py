@@ -80,6 +80,8 @@ def localized_time(text: str) -> str:
 def _clock(hour: int, minute: int, part: str | None) -> str:
     """`9:00pm` when a morning/evening word came with the hour (so `오후 13시` stays contradictory
     and the parser refuses it), else `21:00`."""
+    if part in _AM_WORDS and hour == 0:  # `오전 0시`: midnight, as Korean clocks say it
+        return f"00:{minute:02d}"
     if part in _PM_WORDS:
         return f"{hour}:{minute:02d}pm"
     if part in _AM_WORDS:
