@@ -66,7 +66,7 @@ class FontChain:
         paths = font_paths()
         self.fonts = tuple(ImageFont.truetype(str(path), size) for path in paths)
         self._coverage = tuple(coverage(path) for path in paths)
-        self.ascent = self.fonts[0].getmetrics()[0]
+        self.ascent, self.descent = self.fonts[0].getmetrics()
 
     def font_index(self, text: str) -> int | None:
         """The first font with every character of `text`, or None when no single one has them."""
@@ -110,14 +110,19 @@ class FontChain:
     def getlength(self, text: str) -> float:
         return sum(font.getlength(piece) for font, piece in self.runs(text))
 
-    def draw(self, draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fill: Colour) -> float:
-        """Draw `text` with its top-left at `xy` (as Pillow's default anchor); returns its width."""
-        x, y = xy
-        baseline = y + self.ascent
-        for font, piece in self.runs(text):
+    def draw(
+        self, draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fill: Colour, anchor: str = "la"
+    ) -> float:
+        """Draw `text` at `xy` like ``ImageDraw.text`` with an anchor of l/m/r then a/m/s (left
+        top by default); every run sits on one baseline. Returns the width drawn."""
+        runs = self.runs(text)
+        width = sum(font.getlength(piece) for font, piece in runs)
+        x = xy[0] - {"l": 0.0, "m": width / 2, "r": width}[anchor[0]]
+        baseline = xy[1] + {"a": self.ascent, "m": (self.ascent - self.descent) / 2, "s": 0}[anchor[1]]
+        for font, piece in runs:
             draw.text((x, baseline), piece, font=font, fill=fill, anchor="ls")
             x += font.getlength(piece)
-        return x - xy[0]
+        return width
 
 
 @cache

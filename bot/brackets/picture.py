@@ -1,9 +1,9 @@
 """The bracket picture: every round as a column, results so far, the champion. PNG bytes.
 
 Rendering is CPU work; the Discord layer calls :func:`draw_bracket` through
-``asyncio.to_thread`` (it only reads the immutable bracket). Text uses the poll chart's
-NanumGothic (Hangul and Latin); characters the font has no glyph for — emoji, mostly —
-are left out rather than drawn as boxes. A 64-entry bracket is a tall image whose
+``asyncio.to_thread`` (it only reads the immutable bracket). Text uses the font chain of
+:mod:`bot.fonts` (Hangul, Latin and Vietnamese, Thai, Japanese); characters no font of the
+chain has — emoji, mostly — are left out rather than drawn as boxes. A 64-entry bracket is a tall image whose
 smallest text is 14 px.
 """
 
@@ -14,9 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from bot.brackets.model import Bracket, Decision, Match
+from bot.i18n import Number, _, _n
 from bot.polls.chart import Font, fit_text, load_font, wrap_text
 
 TITLE_SIZE = 28
@@ -61,29 +62,17 @@ _INKS = {
 }
 _BLEND_STEPS = 16
 
-NOT_A_CHARACTER = "\u0378"  # unassigned: every font draws its missing-glyph box for it
+NOT_A_CHARACTER = "\u0378"  # unassigned: no font has it
 _IGNORABLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")  # never drawn, nothing lost
 
 
-# -- text the font can draw ---------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _glyph_probe_font() -> Font:
-    """The chart font with plain layout: one code point, one glyph, so a missing one shows."""
-    return load_font(NAME_SIZE).font_variant(layout_engine=ImageFont.Layout.BASIC)
-
-
-def _bitmap(char: str) -> bytes:
-    image = Image.new("L", (NAME_SIZE * 3, NAME_SIZE * 2))
-    ImageDraw.Draw(image).text((NAME_SIZE, 4), char, font=_glyph_probe_font(), fill=255)
-    return image.tobytes()
+# -- text the fonts can draw --------------------------------------------------------------
 
 
 @lru_cache(maxsize=4096)
 def has_glyph(char: str) -> bool:
-    """Whether the shipped font draws `char` as itself rather than as the missing-glyph box."""
-    return _bitmap(char) != _bitmap(NOT_A_CHARACTER)
+    """Whether some font of the chain draws `char` as itself rather than as the missing-glyph box."""
+    return load_font(NAME_SIZE).has_glyphs(char)
 
 
 def _is_ignorable(char: str) -> bool:
@@ -132,7 +121,7 @@ def drawable_text(text: str) -> str:
 
 def entry_label(name: str, seed: int, font: Font, width: float) -> str:
     """The name as drawn: drawable, cut with an ellipsis to `width`; `Entry 5` if nothing is left."""
-    return fit_text(drawable_text(name) or f"Entry {seed}", font, width)
+    return fit_text(drawable_text(name) or str(_("Entry {seed}", seed=seed)), font, width)
 
 
 # -- layout -------------------------------------------------------------------------------
@@ -252,24 +241,28 @@ def _status(bracket: Bracket, font: Font) -> str:
     """`9 entries · given seeding · Quarter-finals in play` (or `· champion: #4 Supernova`)."""
     current, champion = bracket.current_round, bracket.champion
     if champion is not None:
-        state = f"champion: #{champion} {entry_label(bracket.entry(champion), champion, font, NAME_WIDTH * 2)}"
+        name = entry_label(bracket.entry(champion), champion, font, NAME_WIDTH * 2)
+        state = _("champion: #{seed} {name}", seed=champion, name=name)
     else:
-        state = f"{bracket.round_name(current or 1)} in play"
-    return f"{bracket.seeds.count} entries · {bracket.seeds.seeding} seeding · {state}"
+        state = _("{round} in play", round=bracket.round_name(current or 1))
+    seeding = _("given seeding") if str(bracket.seeds.seeding) == "given" else _("random seeding")
+    entries = _n("{count} entry", "{count} entries", bracket.seeds.count)
+    return f"{entries} · {seeding} · {state}"
 
 
 def _draw_header(draw: ImageDraw.ImageDraw, bracket: Bracket, at: Layout, fonts: _Fonts) -> None:
     y = PADDING
     for line in at.title_lines:
-        draw.text((PADDING, y), line, font=fonts.title, fill=TEXT)
+        fonts.title.draw(draw, (PADDING, y), line, TEXT)
         y += TITLE_SIZE + 8
-    draw.text((PADDING, y + 2), _status(bracket, fonts.small), font=fonts.small, fill=MUTED)
-    legend = f"Winners highlighted · {TIE_MARK} won a tie as the higher seed"
-    draw.text((PADDING, y + SMALL_SIZE + 12), legend, font=fonts.small, fill=MUTED)
+    fonts.small.draw(draw, (PADDING, y + 2), _status(bracket, fonts.small), MUTED)
+    legend = str(_("Winners highlighted · {mark} won a tie as the higher seed", mark=TIE_MARK))
+    fonts.small.draw(draw, (PADDING, y + SMALL_SIZE + 12), legend, MUTED)
     for number in range(1, bracket.round_count + 1):
         heading = (at.column_x(number), at.top - NAME_SIZE - 10)
-        draw.text(heading, bracket.round_name(number), font=fonts.name, fill=MUTED)
-    draw.text((at.column_x(bracket.round_count + 1), at.top - NAME_SIZE - 10), "Champion", font=fonts.name, fill=MUTED)
+        fonts.name.draw(draw, heading, str(bracket.round_name(number)), MUTED)
+    champion_heading = (at.column_x(bracket.round_count + 1), at.top - NAME_SIZE - 10)
+    fonts.name.draw(draw, champion_heading, str(_("Champion")), MUTED)
 
 
 def _draw_slot(draw: ImageDraw.ImageDraw, box: Box, slot: Slot, labels: dict[int, str], fonts: _Fonts) -> None:
@@ -279,15 +272,16 @@ def _draw_slot(draw: ImageDraw.ImageDraw, box: Box, slot: Slot, labels: dict[int
     draw.rectangle(box, fill=fill)
     draw.rectangle((x0, y0, x0 + SEED_WIDTH, y1), fill=SEED_FILL)
     if slot.seed is not None:
-        draw.text((x0 + SEED_WIDTH // 2, middle), str(slot.seed), font=fonts.small, fill=MUTED, anchor="mm")
+        fonts.small.draw(draw, (x0 + SEED_WIDTH // 2, middle), str(slot.seed), MUTED, anchor="mm")
         colour = MUTED if slot.lost else TEXT
-        draw.text((x0 + SEED_WIDTH + TEXT_INSET, middle), labels[slot.seed], font=fonts.name, fill=colour, anchor="lm")
+        fonts.name.draw(draw, (x0 + SEED_WIDTH + TEXT_INSET, middle), labels[slot.seed], colour, anchor="lm")
     elif slot.bye:
-        draw.text((x0 + SEED_WIDTH + TEXT_INSET, middle), "bye", font=fonts.small, fill=MUTED, anchor="lm")
+        fonts.small.draw(draw, (x0 + SEED_WIDTH + TEXT_INSET, middle), str(_("bye")), MUTED, anchor="lm")
     if slot.votes is not None:
-        figure = f"{TIE_MARK} {slot.votes:,}" if slot.on_seed else f"{slot.votes:,}"
+        votes = str(_("{votes}", votes=Number(slot.votes)))
+        figure = f"{TIE_MARK} {votes}" if slot.on_seed else votes
         colour = WINNER if slot.won else MUTED
-        draw.text((x1 - TEXT_INSET, middle), figure, font=fonts.name, fill=colour, anchor="rm")
+        fonts.name.draw(draw, (x1 - TEXT_INSET, middle), figure, colour, anchor="rm")
 
 
 def _draw_match(draw: ImageDraw.ImageDraw, at: Layout, number: int, index: int, cell: tuple[Slot, Slot],
@@ -316,12 +310,13 @@ def _draw_champion(draw: ImageDraw.ImageDraw, bracket: Bracket, at: Layout, font
     champion = bracket.champion
     if champion is None:
         draw.rectangle(box, fill=EMPTY_FILL, outline=BORDER)
-        draw.text((centre, (y0 + y1) // 2), "to be decided", font=fonts.small, fill=MUTED, anchor="mm")
+        fonts.small.draw(draw, (centre, (y0 + y1) // 2), str(_("to be decided")), MUTED, anchor="mm")
         return
     draw.rectangle(box, fill=WINNER)
-    draw.text((centre, y0 + 18), f"CHAMPION · seed {champion}", font=fonts.small, fill=ON_WINNER, anchor="mm")
+    heading = str(_("CHAMPION · seed {seed}", seed=champion))
+    fonts.small.draw(draw, (centre, y0 + 18), heading, ON_WINNER, anchor="mm")
     name = entry_label(bracket.entry(champion), champion, fonts.champion, CHAMPION_WIDTH - 2 * TEXT_INSET)
-    draw.text((centre, y1 - 24), name, font=fonts.champion, fill=ON_WINNER, anchor="mm")
+    fonts.champion.draw(draw, (centre, y1 - 24), name, ON_WINNER, anchor="mm")
 
 
 def draw_bracket(bracket: Bracket) -> bytes:

@@ -16,6 +16,7 @@ value renders in the same locale.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from typing import TypeAlias
 from bot.i18n import formatting
 from bot.i18n.catalogs import translations
 from bot.i18n.locales import SOURCE_LOCALE, supported_locale
+
+log = logging.getLogger(__name__)
 
 _current: ContextVar[str] = ContextVar("lightstick_locale", default=SOURCE_LOCALE)
 
@@ -106,7 +109,17 @@ def render(text: Text, locale: str | None = None) -> str:
     values = {name: _value(value, locale) for name, value in text.params}
     if text.count is not None:
         values.setdefault("count", formatting.number(text.count, locale))
-    return template.format_map(values) if values or "{" in template else template
+    if not values and "{" not in template:
+        return template
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError):
+        if template == text.msgid:
+            raise
+        # A broken translation (the catalog tests keep this from shipping) shows the English.
+        log.warning("%s: the translation of %r does not format; showing the English", locale, text.msgid)
+        source = text.msgid if text.plural is None or text.count == 1 else text.plural
+        return source.format_map(values)
 
 
 # -- values that format in the reader's language ---------------------------------------------

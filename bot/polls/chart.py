@@ -1,23 +1,21 @@
 """The results chart: a PNG horizontal bar chart drawn with Pillow.
 
 Rendering is CPU work; the Discord layer calls :func:`render_chart` through
-``asyncio.to_thread``. Text is drawn with NanumGothic (shipped in ``data/fonts``, SIL OFL),
-which covers Hangul and Latin, so a question like 하루하루 shows as glyphs, not boxes.
+``asyncio.to_thread`` (which carries the current locale along). Text is drawn with the
+fallback chain of :mod:`bot.fonts` (NanumGothic, Noto Sans, Noto Sans Thai, Noto Sans JP,
+all SIL OFL), so 하루하루, ผลโหวต, 投票 and Tiếng Việt show as glyphs, not boxes.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from functools import lru_cache
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from bot.paths import FONTS_DIR
+from bot.fonts import FontChain, font_chain
+from bot.i18n import Number, Percent, _, _n
 from bot.polls.rules import PollResults, option_marker
-
-FONT_PATH: Path = FONTS_DIR / "NanumGothic.ttf"
 
 WIDTH = 960
 PADDING = 36
@@ -35,15 +33,12 @@ TRACK = (236, 238, 241)
 BAR = (88, 101, 242)
 WINNER = (235, 69, 158)
 
-Font = ImageFont.FreeTypeFont
+Font = FontChain
 
 
-@lru_cache(maxsize=8)
 def load_font(size: int) -> Font:
-    """NanumGothic at `size` px (cached: loading the 4.6 MB face costs more than a chart)."""
-    if not FONT_PATH.is_file():
-        raise FileNotFoundError(f"the chart font {FONT_PATH} is missing; it ships with Lightstick in data/fonts")
-    return ImageFont.truetype(str(FONT_PATH), size)
+    """The font chain at `size` px (cached: loading the faces costs more than a chart)."""
+    return font_chain(size)
 
 
 def fit_text(text: str, font: Font, width: float) -> str:
@@ -86,16 +81,18 @@ def wrap_text(text: str, font: Font, width: float, max_lines: int) -> list[str]:
 
 def _footer(results: PollResults) -> str:
     if not results.winners:
-        return "No votes yet." if not results.final else "No votes were cast."
+        return str(_("No votes yet.") if not results.final else _("No votes were cast."))
     n_options = len(results.ranked)
     top = results.for_option(results.winners[0]).votes
-    votes = f"{top:,} vote{'s' if top != 1 else ''}"
+    votes = _n("{count} vote", "{count} votes", top)
     if results.is_tie:
         tied = ", ".join(option_marker(n_options, option) for option in results.winners)
-        return f"Tie between {tied} — {votes} each"
+        return str(_("Tie between {tied} — {votes} each", tied=tied, votes=votes))
     winner = results.for_option(results.winners[0])
-    lead = "Winner" if results.final else "Leading"
-    return f"{lead}: {option_marker(n_options, winner.option)}. {winner.label} — {votes}"
+    option = f"{option_marker(n_options, winner.option)}. {winner.label}"
+    if results.final:
+        return str(_("Winner: {option} — {votes}", option=option, votes=votes))
+    return str(_("Leading: {option} — {votes}", option=option, votes=votes))
 
 
 def render_chart(results: PollResults) -> bytes:
@@ -114,22 +111,22 @@ def render_chart(results: PollResults) -> bytes:
     draw = ImageDraw.Draw(image)
     y = PADDING
     for line in title_lines:
-        draw.text((PADDING, y), line, font=title_font, fill=TEXT)
+        title_font.draw(draw, (PADDING, y), line, TEXT)
         y += TITLE_SIZE + 8
-    state = "Final results" if results.final else "Live results"
-    voters = f"{results.turnout:,} voter{'s' if results.turnout != 1 else ''}"
-    draw.text((PADDING, y + 4), f"{state} · {voters}", font=small_font, fill=MUTED)
+    state = _("Final results") if results.final else _("Live results")
+    voters = _n("{count} voter", "{count} voters", results.turnout)
+    small_font.draw(draw, (PADDING, y + 4), f"{state} · {voters}", MUTED)
     y = header
 
     n_options = len(results.ranked)
     most = max((result.votes for result in results.ranked), default=0)
     for result in results.ranked:
-        figure = f"{result.votes:,} · {result.percent:.1f}%"
+        figure = str(_("{votes} · {share}", votes=Number(result.votes), share=Percent(result.percent / 100)))
         figure_width = label_font.getlength(figure)
         label = f"{option_marker(n_options, result.option)}. {result.label}"
         label = fit_text(label, label_font, inner - figure_width - 16)
-        draw.text((PADDING, y), label, font=label_font, fill=TEXT)
-        draw.text((WIDTH - PADDING - figure_width, y), figure, font=label_font, fill=TEXT)
+        label_font.draw(draw, (PADDING, y), label, TEXT)
+        label_font.draw(draw, (WIDTH - PADDING - figure_width, y), figure, TEXT)
         bar_top = y + LABEL_SIZE + 8
         draw.rectangle((PADDING, bar_top, WIDTH - PADDING, bar_top + BAR_HEIGHT), fill=TRACK)
         if result.votes:
@@ -138,7 +135,7 @@ def render_chart(results: PollResults) -> bytes:
             draw.rectangle((PADDING, bar_top, PADDING + length, bar_top + BAR_HEIGHT), fill=colour)
         y += row_height
 
-    draw.text((PADDING, y + 4), _footer(results), font=small_font, fill=MUTED)
+    small_font.draw(draw, (PADDING, y + 4), _footer(results), MUTED)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=3)
     return buffer.getvalue()

@@ -80,3 +80,12 @@ async def test_use_locale_is_local_to_the_task_that_set_it() -> None:
 
     assert await asyncio.create_task(member_task()) == "ja"
     assert current_locale() == "en-US"
+
+
+def test_a_translation_that_does_not_format_shows_the_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        def gettext(self, message: str) -> str:
+            return "{oops} 깨진 번역"
+
+    monkeypatch.setattr("bot.i18n.message.translations", lambda locale: Broken())
+    assert render(_("Hello {name}", name="Mina"), "ko") == "Hello Mina"

@@ -6,7 +6,9 @@ import io
 
 from PIL import Image, ImageDraw
 
-from bot.polls.chart import FONT_PATH, PADDING, TITLE_SIZE, WIDTH, fit_text, load_font, render_chart, wrap_text
+from bot.fonts import FONT_FILES
+from bot.paths import FONTS_DIR
+from bot.polls.chart import PADDING, TITLE_SIZE, WIDTH, fit_text, load_font, render_chart, wrap_text
 from bot.polls.rules import PollStatus, compute_results
 from tests.polls.factories import SEED_OPTIONS, make_poll
 
@@ -15,14 +17,15 @@ UNASSIGNED = "\u0378"  # no character, so no font has a glyph for it: the .notde
 
 def draw(text: str, size: int = 40) -> bytes:
     image = Image.new("L", (240, 64))
-    ImageDraw.Draw(image).text((4, 4), text, font=load_font(size), fill=255)
+    load_font(size).draw(ImageDraw.Draw(image), (4, 4), text, 255)
     return image.tobytes()
 
 
-def test_the_font_ships_with_its_license() -> None:
-    assert FONT_PATH.is_file()
-    license_text = (FONT_PATH.parent / "OFL.txt").read_text("utf-8")
+def test_the_fonts_ship_with_their_license() -> None:
+    license_text = (FONTS_DIR / "OFL.txt").read_text("utf-8")
     assert "NAVER Corporation" in license_text and "SIL OPEN FONT LICENSE" in license_text
+    for name in FONT_FILES:
+        assert (FONTS_DIR / name).is_file() and name in license_text
 
 
 def test_hangul_has_real_glyphs_in_the_font() -> None:
