@@ -16,9 +16,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog import MV, THEMES, normalize
+from bot.catalog import MV, THEMES, normalize, theme_label
 from bot.catalog.server import GuildCatalog
 from bot.errors import UserError
+from bot.i18n import _, _n
 from bot.ui import choice, reply, truncate
 from cogs.mv.curation import CurationCommands
 from cogs.mv.group import MV_GROUP
@@ -87,39 +88,48 @@ class MVCog(PackCommands, CurationCommands, commands.Cog, name="MV"):
         known = catalog.artist_named(name)
         if known is not None:
             return known
-        close = dict.fromkeys(
-            act
-            for mv in catalog.suggestions(name, limit=5)
-            for act in (mv.artist, mv.group)
-            if act
-        )
-        hint = f" Did you mean {defuse(', '.join(list(close)[:5]))}?" if close else ""
-        raise UserError(f"No artist called “{truncate(name, 100)}” in the catalog.{hint}")
+        close = dict.fromkeys(act for mv in catalog.suggestions(name, limit=5) for act in (mv.artist, mv.group) if act)
+        shown = truncate(name, 100)
+        if close:
+            raise UserError(
+                _(
+                    "No artist called “{name}” in the catalog. Did you mean {acts}?",
+                    name=shown,
+                    acts=defuse(", ".join(list(close)[:5])),
+                )
+            )
+        raise UserError(_("No artist called “{name}” in the catalog.", name=shown))
 
     @staticmethod
     def resolve_universe(catalog: GuildCatalog, name: str) -> str:
         """The catalog's spelling of a story universe (a part of its name will do)."""
         key = normalize(name)
-        universes = [universe for universe, _ in catalog.universes()]
+        universes = [universe for universe, _members in catalog.universes()]
         exact = [universe for universe in universes if normalize(universe) == key]
         partial = [universe for universe in universes if key and key in normalize(universe)]
         if exact or len(partial) == 1:
             return (exact or partial)[0]
-        known = truncate(defuse(", ".join(universes)), 1500) or "none yet"
         shown = truncate(name, 100)
-        raise UserError(f"No story universe called “{shown}” in the catalog. Universes: {known}.")
+        if not universes:
+            raise UserError(_("No story universe called “{name}” in the catalog. Universes: none yet.", name=shown))
+        known = truncate(defuse(", ".join(universes)), 1500)
+        raise UserError(
+            _("No story universe called “{name}” in the catalog. Universes: {known}.", name=shown, known=known)
+        )
 
     @staticmethod
     def resolve_theme(theme: str) -> str:
+        """A theme's key from the key itself or its name in the member's language."""
         wanted = theme.strip().casefold()
         if wanted in THEMES:
             return wanted
+        for key in THEMES:
+            if str(theme_label(key)).casefold() == wanted:
+                return key
         shown = truncate(theme, 100)
-        raise UserError(f"“{shown}” is not a theme; pick one from the list (see `/mv themes`).")
+        raise UserError(_("“{theme}” is not a theme; pick one from the list (see `/mv themes`).", theme=shown))
 
-    async def send_card(
-        self, interaction: discord.Interaction, mv: MV, *, private: bool = False
-    ) -> None:
+    async def send_card(self, interaction: discord.Interaction, mv: MV, *, private: bool = False) -> None:
         age_restricted = is_age_restricted(interaction.channel)
         catalog = await self.catalog_for(interaction)  # the universe's neighbours, as of now
         embed = build_mv_embed(mv, catalog, age_restricted_channel=age_restricted)
@@ -127,9 +137,7 @@ class MVCog(PackCommands, CurationCommands, commands.Cog, name="MV"):
 
     # -- autocomplete -------------------------------------------------------------------
 
-    async def mv_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def mv_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         catalog = await self.catalog_for(interaction)
         return [choice(mv.display_name, mv.id) for mv in catalog.autocomplete(current, CHOICE_LIMIT)]
 
@@ -144,12 +152,13 @@ class MVCog(PackCommands, CurationCommands, commands.Cog, name="MV"):
     ) -> list[app_commands.Choice[str]]:
         counts = dict((await self.catalog_for(interaction)).themes_with_counts())
         ordered = sorted(THEMES, key=lambda theme: (-counts.get(theme, 0), theme))
+        names = {theme: str(theme_label(theme)) for theme in THEMES}  # in the member's language
         key = current.strip().casefold()
-        starts = [t for t in ordered if t.startswith(key)]
-        contains = [t for t in ordered if key in t and t not in starts]
+        starts = [t for t in ordered if t.startswith(key) or names[t].casefold().startswith(key)]
+        contains = [t for t in ordered if t not in starts and (key in t or key in names[t].casefold())]
         return [
-            choice(f"{theme} — {counts.get(theme, 0)} MVs", theme)
-            for theme in (starts + contains)[:CHOICE_LIMIT]
+            choice(str(_n("{theme} — {count} MV", "{theme} — {count} MVs", counts.get(t, 0), theme=names[t])), t)
+            for t in (starts + contains)[:CHOICE_LIMIT]
         ]
 
     async def universe_autocomplete(
@@ -158,23 +167,19 @@ class MVCog(PackCommands, CurationCommands, commands.Cog, name="MV"):
         key = normalize(current)
         catalog = await self.catalog_for(interaction)
         return [
-            choice(f"{name} — {len(members)} MVs", name)
+            choice(str(_n("{universe} — {count} MV", "{universe} — {count} MVs", len(members), universe=name)), name)
             for name, members in catalog.universes()
             if key in normalize(name)
         ][:CHOICE_LIMIT]
 
     # -- commands -----------------------------------------------------------------------
 
-    @mv.command(
-        name="show", description="Show an MV's card: story, twist (spoilered), warnings, links."
-    )
+    @mv.command(name="show", description="Show an MV's card: story, twist (spoilered), warnings, links.")
     @app_commands.describe(
         mv="The MV: type a title, artist, Hangul title or nickname and pick one",
         private=PRIVATE_HELP,
     )
-    async def show(
-        self, interaction: discord.Interaction, mv: Query, private: bool = False
-    ) -> None:
+    async def show(self, interaction: discord.Interaction, mv: Query, private: bool = False) -> None:
         catalog = await self.catalog_for(interaction)
         found = self.find_mv(catalog, mv)
         if found is None:
@@ -206,14 +211,12 @@ class MVCog(PackCommands, CurationCommands, commands.Cog, name="MV"):
     ) -> None:
         query = query or ""
         if not query.strip() and not (artist or theme or year or universe):
-            raise UserError("Type something to search for, or pick a filter (artist, theme…).")
+            raise UserError(_("Type something to search for, or pick a filter (artist, theme…)."))
         catalog = await self.catalog_for(interaction)
         artist = self.resolve_artist(catalog, artist) if artist else None
         theme = self.resolve_theme(theme) if theme else None
         universe = self.resolve_universe(catalog, universe) if universe else None
-        results = catalog.search(
-            query, artist=artist, theme=theme, year=year, universe=universe, limit=SEARCH_LIMIT
-        )
+        results = catalog.search(query, artist=artist, theme=theme, year=year, universe=universe, limit=SEARCH_LIMIT)
         heading = search_heading(query, artist=artist, theme=theme, year=year, universe=universe)
         if not results and (artist or theme or year or universe):
             unfiltered = catalog.search(query, limit=3) if query.strip() else []
@@ -233,9 +236,7 @@ class MVCog(PackCommands, CurationCommands, commands.Cog, name="MV"):
         await interaction.response.send_message(embed=embed, view=view, ephemeral=private)
         view.origin = interaction
 
-    @mv.command(
-        name="random", description="Show a random MV card, optionally by theme, artist or year."
-    )
+    @mv.command(name="random", description="Show a random MV card, optionally by theme, artist or year.")
     @app_commands.describe(
         theme="Pick among MVs with this theme",
         artist="Pick among this act's MVs (a group includes its members' solo MVs)",
@@ -256,19 +257,15 @@ class MVCog(PackCommands, CurationCommands, commands.Cog, name="MV"):
         pool = catalog.filter(artist=artist, theme=theme, year=year)
         if not pool:
             asked = search_heading("", artist=artist, theme=theme, year=year)
-            raise UserError(f"No MV in the catalog matches {asked}. Try fewer filters.")
+            raise UserError(_("No MV in the catalog matches {asked}. Try fewer filters.", asked=asked))
         await self.send_card(interaction, self.rng.choice(pool), private=private)
 
-    @mv.command(
-        name="artist", description="List an artist's MVs in release order, grouped by universe."
-    )
+    @mv.command(name="artist", description="List an artist's MVs in release order, grouped by universe.")
     @app_commands.describe(
         name="The act or group (a group includes its members' solo MVs)",
         private=PRIVATE_HELP,
     )
-    async def artist(
-        self, interaction: discord.Interaction, name: Query, private: bool = False
-    ) -> None:
+    async def artist(self, interaction: discord.Interaction, name: Query, private: bool = False) -> None:
         catalog = await self.catalog_for(interaction)
         act = self.resolve_artist(catalog, name)
         embed = build_artist_embed(act, catalog.by_artist(act))

@@ -12,6 +12,9 @@
   the same queue, paged and ephemeral, for curators, with or without a review channel.
 - The member learns the outcome by DM; with DMs closed, by a note in the review channel that
   mentions nobody.
+- Languages: replies and modals speak the member's language; the review channel's posts and
+  edits, and the notes left there, the server's (``speaking(public_locale(...))``); the DM the
+  member who suggested, in their own language when they are the one clicking, else the server's.
 - ``/mv edit``, ``/mv remove`` (after a confirmation) and ``/mv history`` for this server's
   own entries; every change is recorded by the store with who, when and what.
 
@@ -49,6 +52,8 @@ from bot.catalog.server import (
 )
 from bot.catalog.server.entries import problem_message
 from bot.errors import UserError
+from bot.i18n import Msg, Text, _, current_locale, speaking, use_locale
+from bot.i18n.interactions import public_locale
 from bot.ui import NO_MENTIONS, choice, missing_permissions, permission_list, reply, truncate
 from cogs.errors import report_error
 from cogs.mv import curation_render as r
@@ -75,11 +80,11 @@ REVIEW_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 REVIEW_TEMPLATE = r"lightstick:sug:(?P<id>[0-9]{1,20}):(?P<action>approve|edit|reject)"
 APPROVE, EDIT, REJECT = "approve", "edit", "reject"
 
-NOT_CURATOR = (
+NOT_CURATOR = _(
     "Only curators can do that: members with Manage Server, or with the curator role an admin chose in `/mv curation`."
 )
-NOT_YOURS = "These buttons belong to the member who opened them."
-RESTARTING = "Lightstick is starting up; try again in a moment."
+NOT_YOURS = _("These buttons belong to the member who opened them.")
+RESTARTING = _("Lightstick is starting up; try again in a moment.")
 
 EntryText = app_commands.Range[str, 1, 100]
 Minutes = app_commands.Range[int, 0, MAX_COOLDOWN_MINUTES]
@@ -125,10 +130,13 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVI
     """Approve, Edit or Reject under a suggestion in the review channel. The suggestion id and
     the action are in the custom_id, so the button works after a restart."""
 
-    LOOKS: ClassVar[dict[str, tuple[str, discord.ButtonStyle, str]]] = {
-        APPROVE: ("Approve", discord.ButtonStyle.success, "✅"),
-        EDIT: ("Edit", discord.ButtonStyle.primary, "✏️"),
-        REJECT: ("Reject", discord.ButtonStyle.danger, "✖️"),
+    LOOKS: ClassVar[dict[str, tuple[Msg, discord.ButtonStyle, str]]] = {
+        # TRANSLATORS: a button under a suggestion (a verb)
+        APPROVE: (_("Approve"), discord.ButtonStyle.success, "✅"),
+        # TRANSLATORS: a button under a suggestion (a verb)
+        EDIT: (_("Edit"), discord.ButtonStyle.primary, "✏️"),
+        # TRANSLATORS: a button under a suggestion (a verb)
+        REJECT: (_("Reject"), discord.ButtonStyle.danger, "✖️"),
     }
 
     def __init__(
@@ -137,7 +145,7 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVI
         label, default_style, emoji = self.LOOKS[action]
         super().__init__(
             discord.ui.Button(
-                label=label,
+                label=str(label),  # in the current language: the review channel's, where it is posted
                 emoji=emoji,
                 style=style or default_style,
                 custom_id=review_custom_id(suggestion_id, action),
@@ -154,6 +162,7 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVI
         return cls(int(match["id"]), match["action"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        use_locale(interaction.locale)  # the curator who clicked; the review post keeps the server's
         cog = curation_cog(interaction)
         if cog is None:
             await reply(interaction, RESTARTING)
@@ -180,7 +189,7 @@ class EntryModal(discord.ui.Modal):
 
     def __init__(
         self,
-        title: str,
+        title: Text,
         specs: Sequence[r.InputSpec],
         values: Mapping[str, str],
         on_values: ValuesCallback,
@@ -195,6 +204,10 @@ class EntryModal(discord.ui.Modal):
         for text_input in self.inputs:
             self.add_item(text_input)
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        use_locale(interaction.locale)  # a modal's submit runs in its own task
+        return True
+
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self.on_values(interaction, {text_input.custom_id: text_input.value for text_input in self.inputs})
 
@@ -206,6 +219,7 @@ class CurationView(OwnedView):
     """Buttons on an ephemeral message, for the member who opened it; errors as replies."""
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        use_locale(interaction.locale)  # a view's callbacks run in their own task
         if interaction.user.id == self.owner_id:
             return True
         await reply(interaction, NOT_YOURS)
@@ -216,12 +230,12 @@ class CurationView(OwnedView):
 
     def button(
         self,
-        label: str,
+        label: Text,
         custom_id: str,
         style: discord.ButtonStyle,
         callback: Callable[[discord.Interaction], Coroutine[Any, Any, None]],
     ) -> discord.ui.Button[Any]:
-        made: discord.ui.Button[Any] = discord.ui.Button(label=label, custom_id=custom_id, style=style)
+        made: discord.ui.Button[Any] = discord.ui.Button(label=str(label), custom_id=custom_id, style=style)
         made.callback = callback  # type: ignore[method-assign, assignment]
         self.add_item(made)
         return made
@@ -248,18 +262,23 @@ class Draft:
     #: What is stored now (an edit's entry or the suggestion), to tell what changed.
     base: dict[str, Any] = field(default_factory=dict)
     target_id: int | None = None
-    label: str = ""
+    #: What titles call it: an entry's id (``s-12``) or ``suggestion #3``.
+    label: Text = ""
 
-    def essentials_title(self) -> str:
+    def essentials_title(self) -> Msg:
         if self.kind is DraftKind.SUGGEST:
-            return "Suggest an MV: the essentials"
-        return f"Edit {self.label}: the essentials"
+            return _("Suggest an MV: the essentials")
+        return _("Edit {entry}: the essentials", entry=self.label)
 
-    def story_title(self) -> str:
-        return "Add the story" if self.kind is DraftKind.SUGGEST else f"Edit {self.label}: the story"
+    def story_title(self) -> Msg:
+        return _("Add the story") if self.kind is DraftKind.SUGGEST else _("Edit {entry}: the story", entry=self.label)
 
 
-PRIMARY_LABELS = {DraftKind.SUGGEST: "Submit as is", DraftKind.EDIT: "Save", DraftKind.REVIEW: "Approve with changes"}
+PRIMARY_LABELS = {
+    DraftKind.SUGGEST: _("Submit as is"),
+    DraftKind.EDIT: _("Save"),
+    DraftKind.REVIEW: _("Approve with changes"),
+}
 
 
 class DraftView(CurationView):
@@ -270,7 +289,7 @@ class DraftView(CurationView):
         self.cog = cog
         self.draft = draft
         self.button(PRIMARY_LABELS[draft.kind], "lightstick:draft:finish", discord.ButtonStyle.success, self.on_finish)
-        story = "Add the story" if draft.kind is DraftKind.SUGGEST else "Edit the story"
+        story = _("Add the story") if draft.kind is DraftKind.SUGGEST else _("Edit the story")
         self.button(story, "lightstick:draft:story", discord.ButtonStyle.primary, self.on_story)
 
     async def on_finish(self, interaction: discord.Interaction) -> None:
@@ -299,13 +318,13 @@ class QueueView(CurationView):
             discord.ButtonStyle.secondary, discord.ButtonStyle.success,
             discord.ButtonStyle.primary, discord.ButtonStyle.danger,
         )  # fmt: skip
-        self.previous = self.button("◀ Previous", "lightstick:queue:previous", grey, self.on_previous)
-        self.next = self.button("Next ▶", "lightstick:queue:next", grey, self.on_next)
-        self.approve = self.button("Approve", "lightstick:queue:approve", green, self.on_approve)
-        self.edit = self.button("Edit", "lightstick:queue:edit", blue, self.on_edit)
-        self.reject = self.button("Reject", "lightstick:queue:reject", red, self.on_reject)
+        self.previous = self.button(_("◀ Previous"), "lightstick:queue:previous", grey, self.on_previous)
+        self.next = self.button(_("Next ▶"), "lightstick:queue:next", grey, self.on_next)
+        self.approve = self.button(ReviewButton.LOOKS[APPROVE][0], "lightstick:queue:approve", green, self.on_approve)
+        self.edit = self.button(ReviewButton.LOOKS[EDIT][0], "lightstick:queue:edit", blue, self.on_edit)
+        self.reject = self.button(ReviewButton.LOOKS[REJECT][0], "lightstick:queue:reject", red, self.on_reject)
 
-    async def render(self, channel: object, note: str | None = None) -> tuple[str, discord.Embed | None]:
+    async def render(self, channel: object, note: Text | None = None) -> tuple[str, discord.Embed | None]:
         store = self.cog.curation_store
         found = await store.pending(self.guild_id, page=self.page, per_page=1)
         if not found.items and found.total:
@@ -324,14 +343,14 @@ class QueueView(CurationView):
         embed = r.queue_embed(self.current.mv, catalog, self.current, age_restricted=is_age_restricted(channel))
         return r.queue_text(self.page, self.total, self.current, note), embed
 
-    async def show(self, interaction: discord.Interaction, note: str | None = None) -> None:
+    async def show(self, interaction: discord.Interaction, note: Text | None = None) -> None:
         """Answer `interaction` by redrawing the queue message (after a page turn or a decision)."""
         content, embed = await self.render(interaction.channel, note)
         await interaction.response.edit_message(content=content, embeds=[embed] if embed else [], view=self)
 
     def chosen(self) -> Suggestion:
         if self.current is None:
-            raise UserError("No suggestion is shown here; run `/mv review` again.")
+            raise UserError(_("No suggestion is shown here; run `/mv review` again."))
         return self.current
 
     async def on_previous(self, interaction: discord.Interaction) -> None:
@@ -359,8 +378,9 @@ class RemoveView(CurationView):
         super().__init__(owner_id, timeout=timeout)
         self.cog = cog
         self.entry = entry
-        self.button(f"Remove {entry.mv_id}", "lightstick:remove:confirm", discord.ButtonStyle.danger, self.on_confirm)
-        self.button("Keep it", "lightstick:remove:cancel", discord.ButtonStyle.secondary, self.on_cancel)
+        remove = _("Remove {id}", id=entry.mv_id)
+        self.button(remove, "lightstick:remove:confirm", discord.ButtonStyle.danger, self.on_confirm)
+        self.button(_("Keep it"), "lightstick:remove:cancel", discord.ButtonStyle.secondary, self.on_cancel)
 
     async def on_confirm(self, interaction: discord.Interaction) -> None:
         await self.cog.curator_settings(interaction)
@@ -369,17 +389,17 @@ class RemoveView(CurationView):
             self.entry.guild_id, self.entry.entry_id, interaction.user.id, now=self.cog.bot.clock.now()
         )
         self.finish()
-        await interaction.response.edit_message(
-            content=f"🗑️ Removed {r.name_of(removed.mv)} (`{removed.mv_id}`). Its history stays: "
-            f"`/mv history mv:{removed.mv_id}`.",
-            embeds=[],
-            view=None,
+        content = _(
+            "🗑️ Removed {mv} (`{id}`). Its history stays: `/mv history mv:{id}`.",
+            mv=r.name_of(removed.mv),
+            id=removed.mv_id,
         )
+        await interaction.response.edit_message(content=r.fit(content), embeds=[], view=None)
 
     async def on_cancel(self, interaction: discord.Interaction) -> None:
         self.finish()
         await interaction.response.edit_message(
-            content=f"Kept {r.name_of(self.entry.mv)}; nothing was removed.", embeds=[], view=None
+            content=r.fit(_("Kept {mv}; nothing was removed.", mv=r.name_of(self.entry.mv))), embeds=[], view=None
         )
 
 
@@ -425,7 +445,7 @@ class CurationCommands(_Mixin):
             return None
         problems = catalog.conflicts(mv, ignore=ignore)
         if problems:
-            raise UserError(problem_message("This MV can't be added as it is", problems))
+            raise UserError(problem_message(_("This MV can't be added as it is:"), problems))
         if draft.kind is DraftKind.SUGGEST:
             now = self.bot.clock.now()
             store = self.curation_store
@@ -434,9 +454,12 @@ class CurationCommands(_Mixin):
         return mv
 
     async def show_duplicate(self, interaction: discord.Interaction, same: MV, catalog: GuildCatalog) -> None:
-        where = "this server's catalog" if same.from_server else "the catalog"
+        if same.from_server:
+            text = _("{mv} is already in this server's catalog: here is its card.", mv=r.name_of(same))
+        else:
+            text = _("{mv} is already in the catalog: here is its card.", mv=r.name_of(same))
         embed = r.card_embed(same, catalog, age_restricted=is_age_restricted(interaction.channel))
-        await reply(interaction, f"{r.name_of(same)} is already in {where}: here is its card.", embed=embed)
+        await reply(interaction, r.fit(text), embed=embed)
 
     # -- drafts: modal → preview → (story modal) → finish ------------------------------------------
 
@@ -452,7 +475,11 @@ class CurationCommands(_Mixin):
             embed = r.card_embed(mv, catalog, age_restricted=age_restricted, footer=r.preview_footer())
             view = DraftView(self, draft, timeout=self.curation_timeout)
             await submitted.response.send_message(
-                r.draft_text(draft.kind.value), embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+                r.fit(r.draft_text(draft.kind.value)),
+                embed=embed,
+                view=view,
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
             )
             view.origin = submitted
 
@@ -488,7 +515,7 @@ class CurationCommands(_Mixin):
             footer=r.suggestion_footer(suggestion.suggestion_id),
         )
         await interaction.response.edit_message(
-            content=r.sent_text(suggestion.suggestion_id, posted=posted), embed=embed, view=None
+            content=r.fit(r.sent_text(suggestion.suggestion_id, posted=posted)), embed=embed, view=None
         )
 
     async def save_edit(self, interaction: discord.Interaction, view: DraftView) -> None:
@@ -497,25 +524,22 @@ class CurationCommands(_Mixin):
         assert draft.target_id is not None
         current = await self.curation_store.entry(draft.guild_id, draft.target_id)
         if current is None:
-            raise UserError(f"This server has no entry `{draft.label}` any more.")
+            raise UserError(_("This server has no entry `{id}` any more.", id=draft.label))
         before = entry_fields(current.mv)
         if before != draft.base:
-            raise UserError(f"Someone changed `{draft.label}` while you were editing; run `/mv edit` again.")
+            raise UserError(_("Someone changed `{id}` while you were editing; run `/mv edit` again.", id=draft.label))
         changes = r.changes_between(before, entry_fields(validate_server_entry(draft.fields)))
         if not changes:
-            raise UserError("That changes nothing: the entry already reads so.")
+            raise UserError(_("That changes nothing: the entry already reads so."))
         entry = await self.bot.catalogs.edit_entry(
             draft.guild_id, draft.target_id, interaction.user.id, changes, now=self.bot.clock.now()
         )
         view.finish()
         catalog = await self.bot.catalogs.get(draft.guild_id)
         embed = r.card_embed(entry.mv, catalog, age_restricted=is_age_restricted(interaction.channel))
-        changed = ", ".join(f"`{name}`" for name in changes)
-        await interaction.response.edit_message(
-            content=f"✏️ Saved `{entry.mv_id}`: changed {changed}. See `/mv history mv:{entry.mv_id}`.",
-            embed=embed,
-            view=None,
-        )
+        changed = ", ".join(f"`{name}`" for name in changes)  # field names as data/mvs.toml has them
+        content = _("✏️ Saved `{id}`: changed {fields}. See `/mv history mv:{id}`.", id=entry.mv_id, fields=changed)
+        await interaction.response.edit_message(content=r.fit(content), embed=embed, view=None)
 
     # -- the review channel -------------------------------------------------------------------------
 
@@ -529,25 +553,27 @@ class CurationCommands(_Mixin):
 
     async def post_for_review(self, guild: discord.Guild | None, suggestion: Suggestion, member_name: str) -> bool:
         """Post the suggestion with its buttons in the review channel; False if it can't be
-        (no channel, no permission): curators still find it with `/mv review`."""
+        (no channel, no permission): curators still find it with `/mv review`. In the server's
+        language, like everything in the review channel."""
         settings = await self.curation_store.settings(suggestion.guild_id)
         channel = self.review_channel(guild, settings)
         if channel is None:
             return False
         catalog = await self.bot.catalogs.get(suggestion.guild_id)
-        embed = r.card_embed(
-            suggestion.mv,
-            catalog,
-            age_restricted=is_age_restricted(channel),
-            footer=r.suggestion_footer(suggestion.suggestion_id),
-        )
         try:
-            message = await channel.send(
-                r.review_pending_text(suggestion, member_name),
-                embed=embed,
-                view=review_buttons(suggestion.suggestion_id),
-                allowed_mentions=NO_MENTIONS,
-            )
+            with speaking(await self.server_locale(suggestion.guild_id)):
+                embed = r.card_embed(
+                    suggestion.mv,
+                    catalog,
+                    age_restricted=is_age_restricted(channel),
+                    footer=r.suggestion_footer(suggestion.suggestion_id),
+                )
+                message = await channel.send(
+                    r.fit(r.review_pending_text(suggestion, member_name)),
+                    embed=embed,
+                    view=review_buttons(suggestion.suggestion_id),
+                    allowed_mentions=NO_MENTIONS,
+                )
         except discord.HTTPException as error:
             log.warning("guild %s: could not post suggestion #%s for review: %s", suggestion.guild_id,
                         suggestion.suggestion_id, error)  # fmt: skip
@@ -555,14 +581,18 @@ class CurationCommands(_Mixin):
         await self.curation_store.set_review_message(suggestion.guild_id, suggestion.suggestion_id, message.id)
         return True
 
+    async def server_locale(self, guild_id: int) -> str:
+        """The language of the server's public messages (the review channel's)."""
+        return await public_locale(self.bot, guild_id)
+
     async def pending_suggestion(self, guild_id: int, suggestion_id: int) -> Suggestion:
         suggestion = await self.curation_store.suggestion(guild_id, suggestion_id)
         if suggestion is None:
-            raise UserError(f"There is no suggestion #{suggestion_id} in this server.")
+            raise UserError(_("There is no suggestion #{id} in this server.", id=suggestion_id))
         if suggestion.status is SuggestionStatus.APPROVED:
-            raise UserError(f"Suggestion #{suggestion_id} was already approved by another curator.")
+            raise UserError(_("Suggestion #{id} was already approved by another curator.", id=suggestion_id))
         if suggestion.status is SuggestionStatus.REJECTED:
-            raise UserError(f"Suggestion #{suggestion_id} was already rejected.")
+            raise UserError(_("Suggestion #{id} was already rejected.", id=suggestion_id))
         return suggestion
 
     async def on_review_button(self, interaction: discord.Interaction, suggestion_id: int, action: str) -> None:
@@ -584,7 +614,7 @@ class CurationCommands(_Mixin):
             fields=dict(suggestion.fields),
             base=dict(suggestion.fields),
             target_id=suggestion_id,
-            label=f"suggestion #{suggestion_id}",
+            label=_("suggestion #{id}", id=suggestion_id),
         )
         await self.open_essentials(interaction, draft)
 
@@ -614,9 +644,9 @@ class CurationCommands(_Mixin):
             except UserError as error:
                 refused = error.message
         edited = bool(changes) and refused is None
-        text = r.approved_text(suggestion_id, curator.display_name, entry.mv_id, edited=edited)
+        text: Msg = r.approved_text(suggestion_id, curator.display_name, entry.mv_id, edited=edited)
         if refused:
-            text += f"\nYour changes were not saved: {refused}"
+            text = _("{approved}\nYour changes were not saved: {problem}", approved=text, problem=refused)
         skip = await self.answer_decision(interaction, suggestion_id, SuggestionStatus.APPROVED, text, queue, draft)
         dm = r.approved_dm(entry.mv, self.guild_name(interaction))
         await self.after_decision(interaction, suggestion, text, skip, dm, r.approved_outcome(entry.mv))
@@ -639,7 +669,7 @@ class CurationCommands(_Mixin):
             dm = r.rejected_dm(suggestion.fields, self.guild_name(submitted), reason)
             await self.after_decision(submitted, suggestion, text, skip, dm, r.rejected_outcome(reason))
 
-        title = f"Reject suggestion #{suggestion_id}"
+        title = _("Reject suggestion #{id}", id=suggestion_id)
         await interaction.response.send_modal(EntryModal(title, [r.REASON], {}, reason_typed))
 
     async def answer_decision(
@@ -647,23 +677,25 @@ class CurationCommands(_Mixin):
         interaction: discord.Interaction,
         suggestion_id: int,
         status: SuggestionStatus,
-        text: str,
+        text: Msg,
         queue: QueueView | None,
         draft: DraftView | None,
     ) -> int | None:
-        """Answer the curator where they acted; the id of a review message already updated."""
+        """Answer the curator where they acted (the review message itself in the server's
+        language); the id of a review message already updated."""
         if queue is not None:
             await queue.show(interaction, note=text)
             return None
         if draft is not None:
             draft.finish()
-            await interaction.response.edit_message(content=text, view=None)
+            await interaction.response.edit_message(content=r.fit(text), view=None)
             return None
         message = interaction.message
         if message is not None and message.id == await self.review_message_id(interaction, suggestion_id):
-            await interaction.response.edit_message(content=text, view=review_buttons(suggestion_id, status))
+            with speaking(await self.server_locale(guild_id_of(interaction))):
+                await interaction.response.edit_message(content=r.fit(text), view=review_buttons(suggestion_id, status))
             return message.id
-        await reply(interaction, text)
+        await reply(interaction, r.fit(text))
         return None
 
     async def review_message_id(self, interaction: discord.Interaction, suggestion_id: int) -> int | None:
@@ -678,10 +710,10 @@ class CurationCommands(_Mixin):
         self,
         interaction: discord.Interaction,
         suggestion: Suggestion,
-        text: str,
+        text: Msg,
         updated_message_id: int | None,
-        dm: str,
-        outcome: str,
+        dm: Msg,
+        outcome: Msg,
     ) -> None:
         """Show the outcome on the review message (if not done) and tell the member."""
         settings = await self.curation_store.settings(suggestion.guild_id)
@@ -689,35 +721,53 @@ class CurationCommands(_Mixin):
         decided = await self.curation_store.suggestion(suggestion.guild_id, suggestion.suggestion_id)
         status = decided.status if decided is not None else SuggestionStatus.PENDING
         message_id = suggestion.review_message_id
+        server = await self.server_locale(suggestion.guild_id)
         if channel is not None and message_id is not None and message_id != updated_message_id:
             try:
-                await channel.get_partial_message(message_id).edit(
-                    content=text, view=review_buttons(suggestion.suggestion_id, status), allowed_mentions=NO_MENTIONS
-                )
+                with speaking(server):
+                    await channel.get_partial_message(message_id).edit(
+                        content=r.fit(text),
+                        view=review_buttons(suggestion.suggestion_id, status),
+                        allowed_mentions=NO_MENTIONS,
+                    )
             except discord.HTTPException as error:
                 log.info("could not update the review message of suggestion #%s: %s", suggestion.suggestion_id, error)
-        await self.tell_member(channel, suggestion, dm, outcome)
+        # The member's own language when they are the one deciding (a curator's own suggestion);
+        # Discord tells a bot no one else's, so otherwise the server's.
+        member = interaction.locale if interaction.user.id == suggestion.member_id else server
+        await self.tell_member(channel, suggestion, dm, outcome, member_locale=member, server_locale=server)
 
     async def tell_member(
-        self, channel: discord.TextChannel | discord.Thread | None, suggestion: Suggestion, dm: str, outcome: str
+        self,
+        channel: discord.TextChannel | discord.Thread | None,
+        suggestion: Suggestion,
+        dm: Text,
+        outcome: Text,
+        *,
+        member_locale: object = None,
+        server_locale: object = None,
     ) -> bool:
-        """DM the member; with DMs closed, a note in the review channel that names nobody."""
+        """DM the member (in `member_locale`); with DMs closed, a note in the review channel that
+        names nobody (in `server_locale`)."""
         try:
             private = await self.bot.create_dm(discord.Object(suggestion.member_id))
-            await private.send(dm, allowed_mentions=NO_MENTIONS)
+            with speaking(member_locale or current_locale()):
+                await private.send(r.fit(dm), allowed_mentions=NO_MENTIONS)
             return True
         except discord.HTTPException as error:
             log.info("could not DM the member of suggestion #%s: %s", suggestion.suggestion_id, error)
         if channel is not None:
             try:
-                await channel.send(r.closed_dms_note(suggestion.suggestion_id, outcome), allowed_mentions=NO_MENTIONS)
+                with speaking(server_locale or current_locale()):
+                    note = r.fit(r.closed_dms_note(suggestion.suggestion_id, outcome))
+                    await channel.send(note, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException as error:
                 log.warning("could not leave a note about suggestion #%s: %s", suggestion.suggestion_id, error)
         return False
 
     @staticmethod
     def guild_name(interaction: discord.Interaction) -> str:
-        return interaction.guild.name if interaction.guild is not None else "this server"
+        return interaction.guild.name if interaction.guild is not None else str(_("this server"))
 
     # -- own entries ----------------------------------------------------------------------------------
 
@@ -731,17 +781,22 @@ class CurationCommands(_Mixin):
             builtin = catalog.builtin.get(text) or catalog.builtin.named(text)
             if found is None and builtin is not None:  # exactly a built-in MV: never a near own one
                 raise UserError(
-                    f"{r.name_of(builtin)} is a built-in MV: only this server's own entries can be changed here."
+                    _(
+                        "{mv} is a built-in MV: only this server's own entries can be changed here.",
+                        mv=r.name_of(builtin),
+                    )
                 )
             if found is None and catalog.has_own:
                 best = catalog.own.search(text, limit=1)
                 found = best[0] if best else None
             if found is None:
-                raise UserError(f"This server has no MV of its own matching “{truncate(r.plain(text), 100)}”.")
+                raise UserError(
+                    _("This server has no MV of its own matching “{text}”.", text=truncate(r.plain(text), 100))
+                )
             entry_id = server_entry_id(found.id)
         entry = await self.curation_store.entry(guild_id, entry_id or 0)
         if entry is None:
-            raise UserError(f"This server has no entry `{server_mv_id(entry_id or 0)}`.")
+            raise UserError(_("This server has no entry `{id}`.", id=server_mv_id(entry_id or 0)))
         return entry
 
     async def own_entry_autocomplete(
@@ -795,9 +850,15 @@ class CurationCommands(_Mixin):
         assert guild is not None
         missing = missing_permissions(channel.permissions_for(guild.me), REVIEW_PERMISSIONS)
         if missing:
-            raise UserError(f"I can't post suggestions in {channel.mention}: I need {permission_list(missing)} there.")
+            raise UserError(
+                _(
+                    "I can't post suggestions in {channel}: I need {permissions} there.",
+                    channel=channel.mention,
+                    permissions=permission_list(missing),
+                )
+            )
         if role is not None and role.is_default():
-            raise UserError("@everyone can't be the curator role: pick a role only curators have, or leave it out.")
+            raise UserError(_("@everyone can't be the curator role: pick a role only curators have, or leave it out."))
         current = await self.curation_store.settings(guild_id)
         settings = CurationSettings(
             guild_id,
@@ -851,7 +912,13 @@ class CurationCommands(_Mixin):
         embed = r.card_embed(entry.mv, catalog, age_restricted=is_age_restricted(interaction.channel))
         view = RemoveView(self, entry, interaction.user.id, timeout=self.curation_timeout)
         await interaction.response.send_message(
-            f"Remove {r.name_of(entry.mv)} (`{entry.mv_id}`) from this server's catalog? Its history is kept.",
+            r.fit(
+                _(
+                    "Remove {mv} (`{id}`) from this server's catalog? Its history is kept.",
+                    mv=r.name_of(entry.mv),
+                    id=entry.mv_id,
+                )
+            ),
             embed=embed,
             view=view,
             ephemeral=True,
@@ -871,7 +938,7 @@ class CurationCommands(_Mixin):
             entry_id, label = entry.entry_id, f"`{entry.mv_id}` {r.name_of(entry.mv)}"
         records = await self.curation_store.history(guild_id, entry_id)
         if not records:
-            raise UserError(f"Nothing is recorded for {label} in this server.")
+            raise UserError(_("Nothing is recorded for {entry} in this server.", entry=label))
         await reply(interaction, embed=r.history_embed(label, records))
 
     edit_own_entry.autocomplete("mv")(own_entry_autocomplete)

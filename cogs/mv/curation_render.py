@@ -5,7 +5,9 @@ essentials (title, artist, date or year, YouTube link, Korean title and aliases)
 optionally, the story (storyline, twist, content warnings, themes). This module turns the
 typed text into entry fields in data/mvs.toml's names (the catalog's validator then has the
 last word), fills the inputs back in from an entry for editing, and renders the review
-messages, the history and every message a member or curator reads.
+messages, the history and every message a member or curator reads, in the current
+language (the member's for replies and DMs, the server's inside ``speaking(...)`` for the
+review channel). Field names in the history stay as data/mvs.toml spells them.
 
 Member-typed text is never trusted in our own lines: :func:`plain` defuses markdown,
 mentions and spoiler bars, and cards go through :func:`cogs.mv.render.build_mv_embed`, exactly
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +35,7 @@ from bot.catalog.server import (
 )
 from bot.catalog.server.store import REASON_LIMIT
 from bot.errors import UserError
+from bot.i18n import Duration, Msg, Number, Text, _, _n
 from bot.text import truncate
 from bot.ui import (
     EMBED_TOTAL_LIMIT,
@@ -58,65 +61,105 @@ class InputSpec:
     """One text input: its custom_id, label, the most a member may type, and how it looks."""
 
     key: str
-    label: str
+    label: Msg
     max_length: int
     required: bool = False
     paragraph: bool = False
-    placeholder: str | None = None
-    #: What the limit message calls it ("The storyline is 1,600 characters long").
-    noun: str = ""
+    placeholder: Text | None = None
+    #: What the limit messages call it: "The storyline is 1,600 characters long; …" and
+    #: "The storyline can't be empty." (whole messages, for languages that inflect the noun).
+    too_long: Msg | None = None
+    empty: Msg | None = None
 
 
+# "{count}" in the too-long messages is how long the text is, "{limit}" the most it may be.
 ESSENTIALS = (
-    InputSpec("title", "Title", 100, required=True, placeholder="Haru Haru", noun="title"),
-    InputSpec("artist", "Artist", 100, required=True, placeholder="BIGBANG", noun="artist"),
-    InputSpec("when", "Release date or year", 10, required=True, placeholder="2008-08-08 or 2008", noun="date"),
-    InputSpec("youtube", "YouTube link (optional)", 200, placeholder="https://www.youtube.com/watch?v=…", noun="link"),
+    InputSpec(
+        "title",
+        _("Title"),
+        100,
+        required=True,
+        placeholder="Haru Haru",
+        too_long=_("The title is {count} characters long; keep it within {limit}."),
+        empty=_("The title can't be empty."),
+    ),
+    InputSpec(
+        "artist",
+        _("Artist"),
+        100,
+        required=True,
+        placeholder="BIGBANG",
+        too_long=_("The artist is {count} characters long; keep it within {limit}."),
+        empty=_("The artist can't be empty."),
+    ),
+    InputSpec(
+        "when",
+        _("Release date or year"),
+        10,
+        required=True,
+        placeholder=_("2008-08-08 or 2008"),
+        too_long=_("The date is {count} characters long; keep it within {limit}."),
+        empty=_("The date can't be empty."),
+    ),
+    InputSpec(
+        "youtube",
+        _("YouTube link (optional)"),
+        200,
+        placeholder="https://www.youtube.com/watch?v=…",
+        too_long=_("The link is {count} characters long; keep it within {limit}."),
+    ),
     InputSpec(
         "names",
-        "Korean title, then aliases (one a line)",
+        _("Korean title, then aliases (one a line)"),
         600,
         paragraph=True,
         placeholder="하루하루\nDay by Day",
-        noun="list of names",
+        too_long=_("The list of names is {count} characters long; keep it within {limit}."),
     ),
 )
 STORY = (
     InputSpec(
         "storyline",
-        "Storyline: what happens (no twist)",
+        _("Storyline: what happens (no twist)"),
         1500,
         paragraph=True,
-        placeholder="Who is in it and what happens, in your own words. Keep the ending for the twist.",
-        noun="storyline",
+        placeholder=_("Who is in it and what happens, in your own words. Keep the ending for the twist."),
+        too_long=_("The storyline is {count} characters long; keep it within {limit}."),
     ),
     InputSpec(
         "twist",
-        "Twist (shown behind a spoiler)",
+        _("Twist (shown behind a spoiler)"),
         1000,
         paragraph=True,
-        placeholder="How it ends or what it really means.",
-        noun="twist",
+        placeholder=_("How it ends or what it really means."),
+        too_long=_("The twist is {count} characters long; keep it within {limit}."),
     ),
     InputSpec(
         "warnings",
-        "Content warnings (comma-separated)",
+        _("Content warnings (comma-separated)"),
         300,
-        placeholder="e.g. violence, car-crash (leave empty if none)",
-        noun="list of content warnings",
+        # TRANSLATORS: the examples are the words members type (content-warning keys); keep them in English
+        placeholder=_("e.g. violence, car-crash (leave empty if none)"),
+        too_long=_("The list of content warnings is {count} characters long; keep it within {limit}."),
     ),
     InputSpec(
-        "themes", "Themes (comma-separated)", 400, placeholder="e.g. sci-fi, romance, tragedy", noun="list of themes"
+        "themes",
+        _("Themes (comma-separated)"),
+        400,
+        # TRANSLATORS: the examples are the words members type (theme keys); keep them in English
+        placeholder=_("e.g. sci-fi, romance, tragedy"),
+        too_long=_("The list of themes is {count} characters long; keep it within {limit}."),
     ),
 )
 REASON = InputSpec(
     "reason",
-    "Reason (the member sees it)",
+    _("Reason (the member sees it)"),
     REASON_LIMIT,
     required=True,
     paragraph=True,
-    placeholder="e.g. Already in the catalog under another name; not an MV.",
-    noun="reason",
+    placeholder=_("e.g. Already in the catalog under another name; not an MV."),
+    too_long=_("The reason is {count} characters long; keep it within {limit}."),
+    empty=_("The reason can't be empty."),
 )
 
 #: The entry fields each modal owns: what it sets, and removes when left empty.
@@ -137,18 +180,18 @@ NO_KOREAN_TITLE = "-"
 def text_input(spec: InputSpec, value: str | None = None) -> discord.ui.TextInput[Any]:
     """The modal input for `spec`, pre-filled with `value` (cut to the input's own limit)."""
     return discord.ui.TextInput(
-        label=spec.label[:INPUT_LABEL_LIMIT],
+        label=truncate(str(spec.label), INPUT_LABEL_LIMIT),
         custom_id=spec.key,
         style=discord.TextStyle.paragraph if spec.paragraph else discord.TextStyle.short,
-        placeholder=spec.placeholder[:PLACEHOLDER_LIMIT] if spec.placeholder else None,
+        placeholder=truncate(str(spec.placeholder), PLACEHOLDER_LIMIT) if spec.placeholder else None,
         default=value[: spec.max_length] if value else None,
         required=spec.required,
         max_length=spec.max_length,
     )
 
 
-def modal_title(text: str) -> str:
-    return truncate(text, MODAL_TITLE_LIMIT)
+def modal_title(text: Text) -> str:
+    return truncate(str(text), MODAL_TITLE_LIMIT)
 
 
 def check_lengths(specs: Sequence[InputSpec], values: Mapping[str, str]) -> None:
@@ -156,9 +199,20 @@ def check_lengths(specs: Sequence[InputSpec], values: Mapping[str, str]) -> None
     for spec in specs:
         value = values.get(spec.key) or ""
         if len(value) > spec.max_length:
-            raise UserError(f"The {spec.noun} is {len(value):,} characters long; keep it within {spec.max_length:,}.")
+            count, limit = Number(len(value)), Number(spec.max_length)
+            if spec.too_long is None:
+                raise UserError(
+                    _(
+                        "{label} is {count} characters long; keep it within {limit}.",
+                        label=spec.label,
+                        count=count,
+                        limit=limit,
+                    )
+                )
+            # the spec's own message (a literal there), with the numbers filled in
+            raise UserError(replace(spec.too_long, params=(("count", count), ("limit", limit))))
         if spec.required and not value.strip():
-            raise UserError(f"The {spec.noun} can't be empty.")
+            raise UserError(spec.empty or _("{label} can't be empty.", label=spec.label))
 
 
 # -- typed text → entry fields -------------------------------------------------------------------------
@@ -192,8 +246,8 @@ def parse_when(text: str) -> dict[str, Any]:
             pass
         else:
             return {"year": parsed.year, "release_date": parsed.isoformat()}
-    shown = truncate(plain(text), 30) or "(empty)"
-    raise UserError(f"“{shown}” is not a date or a year: type 2024-12-06, or just 2024.")
+    shown = truncate(plain(text), 30) or str(_("(empty)"))
+    raise UserError(_("“{text}” is not a date or a year: type 2024-12-06, or just 2024.", text=shown))
 
 
 def parse_names(text: str) -> tuple[str | None, list[str]]:
@@ -207,10 +261,18 @@ def parse_names(text: str) -> tuple[str | None, list[str]]:
         title_ko, lines = lines[0], lines[1:]
     aliases = list(dict.fromkeys(lines))
     if len(aliases) > MAX_ALIASES:
-        raise UserError(f"That is {len(aliases)} aliases; an MV may have at most {MAX_ALIASES}.")
+        raise UserError(
+            _("That is {count} aliases; an MV may have at most {most}.", count=Number(len(aliases)), most=MAX_ALIASES)
+        )
     for alias in aliases:
         if len(alias) > ALIAS_LIMIT:
-            raise UserError(f"The alias “{truncate(plain(alias), 50)}” is too long; keep each within {ALIAS_LIMIT}.")
+            raise UserError(
+                _(
+                    "The alias “{alias}” is too long; keep each within {limit} characters.",
+                    alias=truncate(plain(alias), 50),
+                    limit=ALIAS_LIMIT,
+                )
+            )
     return title_ko, aliases
 
 
@@ -307,11 +369,11 @@ def stamp(moment: datetime, style: str = "f") -> str:
 # -- embeds ------------------------------------------------------------------------------------------
 
 
-def card_embed(mv: MV, catalog: GuildCatalog, *, age_restricted: bool, footer: str | None = None) -> discord.Embed:
+def card_embed(mv: MV, catalog: GuildCatalog, *, age_restricted: bool, footer: Text | None = None) -> discord.Embed:
     """The MV's card as the catalog shows it; ``footer`` replaces the id line (a suggestion has no id yet)."""
     embed = build_mv_embed(mv, catalog, age_restricted_channel=age_restricted)
     if footer is not None:
-        embed.set_footer(text=truncate(footer, FOOTER_LIMIT))
+        embed.set_footer(text=fit(footer, FOOTER_LIMIT))
     return fit_embed(embed)
 
 
@@ -337,25 +399,31 @@ def shorten_keeping_spoiler(text: str, limit: int) -> str:
     return f"{head}||{truncate(text[opening + 2 : -2], room)}||"
 
 
-def suggestion_footer(suggestion_id: int) -> str:
-    return f"Suggestion #{suggestion_id} · not in the catalog until a curator approves it"
+def fit(text: Text, limit: int = MESSAGE_LIMIT) -> str:
+    """A message as text in the current language, within Discord's limit."""
+    return truncate(str(text), limit)
 
 
-def preview_footer() -> str:
-    return "Preview · nothing is saved until you send it"
+def suggestion_footer(suggestion_id: int) -> Msg:
+    return _("Suggestion #{id} · not in the catalog until a curator approves it", id=suggestion_id)
+
+
+def preview_footer() -> Msg:
+    return _("Preview · nothing is saved until you send it")
 
 
 def history_embed(label: str, records: Sequence[HistoryRecord]) -> discord.Embed:
     """Each change to an entry, newest first: what, who, when, and every field's before → after."""
-    embed = discord.Embed(title=truncate(f"History of {label}", TITLE_LIMIT), colour=CARD_COLOUR)
+    embed = discord.Embed(title=fit(_("History of {entry}", entry=label), TITLE_LIMIT), colour=CARD_COLOUR)
     if not records:
-        embed.description = "No change is recorded for this entry."
+        embed.description = str(_("No change is recorded for this entry."))
         return embed
-    embed.description = truncate(f"{len(records)} change{'s' if len(records) != 1 else ''}, newest first.", 200)
+    count = _n("{count} change, newest first.", "{count} changes, newest first.", len(records))
+    embed.description = fit(count, 200)
     used = len(embed.title or "") + len(embed.description)
     for record in records[:FIELD_COUNT_LIMIT]:
-        name = f"{_ACTION_NAMES[record.action]}"
-        head = f"by <@{record.actor_id}> {stamp(record.at)}"
+        name = str(_ACTION_NAMES[record.action])
+        head = str(_("by {member} {when}", member=f"<@{record.actor_id}>", when=stamp(record.at)))
         lines = [head, *_change_lines(record)]
         room = min(FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT - used - len(name) - 50)
         if room < 100:
@@ -363,23 +431,28 @@ def history_embed(label: str, records: Sequence[HistoryRecord]) -> discord.Embed
         value = join_lines(lines, room)
         embed.add_field(name=name, value=value, inline=False)
         used += len(name) + len(value)
-    embed.set_footer(text="Times are shown in your time zone.")
+    embed.set_footer(text=str(_("Times are shown in your time zone.")))
     return embed
 
 
 _ACTION_NAMES = {
-    HistoryAction.ADDED: "➕ Added",
-    HistoryAction.EDITED: "✏️ Edited",
-    HistoryAction.REMOVED: "🗑️ Removed",
+    HistoryAction.ADDED: _("➕ Added"),
+    HistoryAction.EDITED: _("✏️ Edited"),
+    HistoryAction.REMOVED: _("🗑️ Removed"),
 }
 
 
 def _change_lines(record: HistoryRecord) -> list[str]:
+    """One line a field; field names as data/mvs.toml spells them."""
+    changes = record.changes.items()
     if record.action is HistoryAction.ADDED:
-        return [f"**{name}**: {show_value(after)}" for name, (_, after) in record.changes.items()]
+        return [f"**{name}**: {show_value(after)}" for name, (_before, after) in changes]
     if record.action is HistoryAction.REMOVED:
-        return [f"**{name}** was {show_value(before)}" for name, (before, _) in record.changes.items()]
-    return [f"**{name}**: {show_value(old)} → {show_value(new)}" for name, (old, new) in record.changes.items()]
+        return [
+            str(_("**{field}** was {value}", field=name, value=show_value(before)))
+            for name, (before, _after) in changes
+        ]
+    return [f"**{name}**: {show_value(old)} → {show_value(new)}" for name, (old, new) in changes]
 
 
 def show_value(value: Any, limit: int = 120) -> str:
@@ -401,107 +474,149 @@ def queue_embed(mv: MV, catalog: GuildCatalog, suggestion: Suggestion, *, age_re
 
 
 # -- message texts ---------------------------------------------------------------------------------------
+# Messages, not text: the same one may be shown in two languages (the curator's reply and the
+# review channel's post, the member's DM); render each with :func:`fit` where it is sent.
 
 
-def review_pending_text(suggestion: Suggestion, member_name: str) -> str:
-    return truncate(
-        f"📥 **Suggestion #{suggestion.suggestion_id}** from {plain(member_name)}: "
-        "curators, approve it, edit it (then approve) or reject it with a reason.",
-        MESSAGE_LIMIT,
+def review_pending_text(suggestion: Suggestion, member_name: str) -> Msg:
+    return _(
+        "📥 **Suggestion #{id}** from {member}: curators, approve it, edit it (then approve) or reject it with a "
+        "reason.",
+        id=suggestion.suggestion_id,
+        member=plain(member_name),
     )
 
 
-def approved_text(suggestion_id: int, curator_name: str, mv_id: str, *, edited: bool = False) -> str:
-    how = "edited and approved" if edited else "approved"
-    return f"✅ **Suggestion #{suggestion_id}** was {how} by {plain(curator_name)}: it is now `{mv_id}`."
-
-
-def rejected_text(suggestion_id: int, curator_name: str, reason: str) -> str:
-    return truncate(
-        f"❌ **Suggestion #{suggestion_id}** was rejected by {plain(curator_name)}. Reason: {plain(reason)}",
-        MESSAGE_LIMIT,
+def approved_text(suggestion_id: int, curator_name: str, mv_id: str, *, edited: bool = False) -> Msg:
+    if edited:
+        return _(
+            "✅ **Suggestion #{id}** was edited and approved by {curator}: it is now `{mv_id}`.",
+            id=suggestion_id,
+            curator=plain(curator_name),
+            mv_id=mv_id,
+        )
+    return _(
+        "✅ **Suggestion #{id}** was approved by {curator}: it is now `{mv_id}`.",
+        id=suggestion_id,
+        curator=plain(curator_name),
+        mv_id=mv_id,
     )
 
 
-def approved_dm(mv: MV, guild_name: str) -> str:
-    return truncate(
-        f"✅ Your suggestion {name_of(mv)} was approved in **{plain(guild_name)}**. "
-        f"It is in the server's catalog now as `{mv.id}`: find it with `/mv show`.",
-        MESSAGE_LIMIT,
+def rejected_text(suggestion_id: int, curator_name: str, reason: str) -> Msg:
+    return _(
+        "❌ **Suggestion #{id}** was rejected by {curator}. Reason: {reason}",
+        id=suggestion_id,
+        curator=plain(curator_name),
+        reason=plain(reason),
     )
 
 
-def rejected_dm(fields: Mapping[str, Any], guild_name: str, reason: str) -> str:
-    return truncate(
-        f"Your suggestion {name_of(fields)} in **{plain(guild_name)}** was not added. "
-        f"The curators said: {plain(reason)}",
-        MESSAGE_LIMIT,
+def approved_dm(mv: MV, guild_name: str) -> Msg:
+    return _(
+        "✅ Your suggestion {mv} was approved in **{server}**. It is in the server's catalog now as `{id}`: "
+        "find it with `/mv show`.",
+        mv=name_of(mv),
+        server=plain(guild_name),
+        id=mv.id,
     )
 
 
-def closed_dms_note(suggestion_id: int, outcome: str) -> str:
+def rejected_dm(fields: Mapping[str, Any], guild_name: str, reason: str) -> Msg:
+    return _(
+        "Your suggestion {mv} in **{server}** was not added. The curators said: {reason}",
+        mv=name_of(fields),
+        server=plain(guild_name),
+        reason=plain(reason),
+    )
+
+
+def closed_dms_note(suggestion_id: int, outcome: Text) -> Msg:
     """The note in the review channel when the member can't be DMed: it names nobody."""
-    return truncate(
-        f"📭 I couldn't DM the member who sent suggestion #{suggestion_id} (their DMs are closed). {outcome}",
-        MESSAGE_LIMIT,
+    return _(
+        "📭 I couldn't DM the member who sent suggestion #{id} (their DMs are closed). {outcome}",
+        id=suggestion_id,
+        outcome=outcome,
     )
 
 
-def approved_outcome(mv: MV) -> str:
-    return f"It was approved: {name_of(mv)} is now `{mv.id}`."
+def approved_outcome(mv: MV) -> Msg:
+    return _("It was approved: {mv} is now `{id}`.", mv=name_of(mv), id=mv.id)
 
 
-def rejected_outcome(reason: str) -> str:
-    return f"It was not added. Reason: {plain(reason)}"
+def rejected_outcome(reason: str) -> Msg:
+    return _("It was not added. Reason: {reason}", reason=plain(reason))
 
 
-def draft_text(kind: str) -> str:
+def draft_text(kind: str) -> Msg:
     if kind == "suggest":
-        return (
+        return _(
             "Here is your suggestion as its card will look. **Submit as is**, or **Add the story** "
             "(storyline, twist, content warnings, themes) first. Nothing is saved until you send it."
         )
     if kind == "edit":
-        return "Here is the entry with your changes. **Save**, or **Edit the story** first. Nothing is saved yet."
-    return (
+        return _("Here is the entry with your changes. **Save**, or **Edit the story** first. Nothing is saved yet.")
+    return _(
         "Here is the suggestion with your changes. **Approve with changes**, or **Edit the story** first. "
         "Nothing is saved yet."
     )
 
 
-def sent_text(suggestion_id: int, *, posted: bool) -> str:
-    where = "in the review channel" if posted else "with `/mv review`"
-    return (
-        f"📨 Sent! Your suggestion is #{suggestion_id}. Curators will look at it {where}; I'll DM you when they decide."
+def sent_text(suggestion_id: int, *, posted: bool) -> Msg:
+    if posted:
+        return _(
+            "📨 Sent! Your suggestion is #{id}. Curators will look at it in the review channel; I'll DM you when "
+            "they decide.",
+            id=suggestion_id,
+        )
+    return _(
+        "📨 Sent! Your suggestion is #{id}. Curators will look at it with `/mv review`; I'll DM you when they decide.",
+        id=suggestion_id,
     )
 
 
-def queue_text(page: int, total: int, suggestion: Suggestion, note: str | None = None) -> str:
-    head = (
-        f"Suggestion {page + 1} of {total} waiting · #{suggestion.suggestion_id} from <@{suggestion.member_id}>, "
-        f"sent {stamp(suggestion.created_at, 'R')}"
+def queue_text(page: int, total: int, suggestion: Suggestion, note: Text | None = None) -> str:
+    head = _(
+        "Suggestion {position} of {total} waiting · #{id} from {member}, sent {when}",
+        position=Number(page + 1),
+        total=Number(total),
+        id=suggestion.suggestion_id,
+        member=f"<@{suggestion.member_id}>",
+        when=stamp(suggestion.created_at, "R"),
     )
-    return truncate(f"{note}\n{head}" if note else head, MESSAGE_LIMIT)
+    return fit(f"{note}\n{head}" if note else head)
 
 
-def empty_queue_text(settings: CurationSettings, note: str | None = None) -> str:
-    text = "No suggestion is waiting for review."
+def empty_queue_text(settings: CurationSettings, note: Text | None = None) -> str:
+    text = str(_("No suggestion is waiting for review."))
     if not settings.open:
-        text += " Suggestions are closed here until an admin sets a review channel with `/mv curation`."
+        text += " " + str(_("Suggestions are closed here until an admin sets a review channel with `/mv curation`."))
     return f"{note}\n{text}" if note else text
 
 
 def settings_text(settings: CurationSettings) -> str:
-    curators = "members with **Manage Server**"
     if settings.curator_role_id is not None:
-        curators += f" and members with <@&{settings.curator_role_id}>"
-    suggesters = "everyone" if settings.suggest_role_id is None else f"members with <@&{settings.suggest_role_id}>"
+        curators = _("members with **Manage Server** and members with {role}", role=f"<@&{settings.curator_role_id}>")
+    else:
+        curators = _("members with **Manage Server**")
+    if settings.suggest_role_id is None:
+        suggesters = _("everyone")
+    else:
+        suggesters = _("members with {role}", role=f"<@&{settings.suggest_role_id}>")
     minutes = int(settings.cooldown.total_seconds() // 60)
-    plural = "s" if minutes != 1 else ""
-    cooldown = "none" if minutes == 0 else f"{minutes} minute{plural} between a member's suggestions"
-    return (
-        f"Suggestions now go to <#{settings.review_channel_id}> for review.\n"
-        f"• Curators: {curators}.\n"
-        f"• Who may suggest (`/mv suggest`): {suggesters}.\n"
-        f"• Cooldown: {cooldown}; at most {MAX_PENDING_PER_MEMBER} suggestions waiting per member."
-    )
+    if minutes == 0:
+        cooldown = _("none")
+    else:
+        cooldown = _("{wait} between a member's suggestions", wait=Duration(settings.cooldown))
+    lines = [
+        _("Suggestions now go to {channel} for review.", channel=f"<#{settings.review_channel_id}>"),
+        _("• Curators: {curators}.", curators=curators),
+        _("• Who may suggest (`/mv suggest`): {members}.", members=suggesters),
+        _n(
+            "• Cooldown: {cooldown}; at most {count} suggestion waiting per member.",
+            "• Cooldown: {cooldown}; at most {count} suggestions waiting per member.",
+            MAX_PENDING_PER_MEMBER,
+            cooldown=cooldown,
+        ),
+    ]
+    return "\n".join(str(line) for line in lines)

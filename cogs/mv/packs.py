@@ -30,9 +30,11 @@ from discord import app_commands
 
 from bot.catalog import MV
 from bot.catalog.packs import MAX_PACK_BYTES, PackError, PackReport, export_csv, export_pack, read_pack
+from bot.catalog.problems import Problem
 from bot.catalog.server import MAX_ENTRIES, CurationSettings
 from bot.catalog.server.store import import_problems
 from bot.errors import UserError
+from bot.i18n import Msg, Number, Text, _, _n, current_locale, speaking, use_locale
 from bot.ui import DESCRIPTION_LIMIT, NO_MENTIONS, reply, truncate
 from cogs.mv.group import MV_GROUP
 from cogs.mv.views import OwnedView
@@ -54,12 +56,11 @@ PACK_SUFFIXES = frozenset({"toml", "csv", "tsv", "txt"})
 SPREADSHEET_SUFFIXES = frozenset({"xlsx", "xlsm", "xls", "ods", "numbers"})
 SUMMARY_ROWS = 10
 
-NOT_CURATOR = (
+NOT_CURATOR = _(
     "Only curators can export or import this server's catalog: members with Manage Server, "
     "or with the curator role an admin chose in `/mv curation`."
 )
-NOT_YOUR_IMPORT = "Only the curator who started this import can confirm or cancel it; run `/mv import` for your own."
-SAVE_AS_CSV = "In your spreadsheet choose Save As › CSV UTF-8 (Comma delimited) and attach that file."
+NOT_YOUR_IMPORT = _("Only the curator who started this import can confirm or cancel it; run `/mv import` for your own.")
 
 ExportFormat = Literal["toml", "csv"]
 
@@ -83,65 +84,88 @@ def split_for_import(entries: Sequence[MV], render: Any, limit: int = MAX_PACK_B
     return split_for_import(entries[:half], render, limit) + split_for_import(entries[half:], render, limit)
 
 
-def refusal_for_upload(filename: str, size: int) -> str | None:
+def refusal_for_upload(filename: str, size: int) -> Msg | None:
     """Why an attachment can't be a pack, judged before downloading it; None if it may be."""
     suffix = filename.rsplit(".", 1)[-1].casefold() if "." in filename else ""
     if size > MAX_PACK_BYTES:
-        return (
-            f"{filename} is {size / 1_048_576:.1f} MB; a pack can be at most 2 MB ({MAX_PACK_BYTES:,} bytes). "
-            "Split it into smaller files and import them one by one."
+        return _(
+            "{file} is {size} MB; a pack can be at most 2 MB ({most} bytes). "
+            "Split it into smaller files and import them one by one.",
+            file=filename,
+            size=Number(round(size / 1_048_576, 1)),
+            most=Number(MAX_PACK_BYTES),
         )
     if size == 0:
-        return f"{filename} is empty."
+        return _("{file} is empty.", file=filename)
     if suffix in SPREADSHEET_SUFFIXES:
-        return f"{filename} is a spreadsheet workbook, not a pack. {SAVE_AS_CSV}"
+        return _(
+            "{file} is a spreadsheet workbook, not a pack. In your spreadsheet choose Save As › CSV UTF-8 "
+            "(Comma delimited) and attach that file.",
+            file=filename,
+        )
     if suffix and suffix not in PACK_SUFFIXES:
-        return (
-            f"{filename} is not a pack: attach a .toml file (the data/mvs.toml format, like `/mv export` "
-            "writes) or a .csv file with the header Date,Artist,Song Name,Korean Name,Director,Video,Type,Release."
+        return _(
+            "{file} is not a pack: attach a .toml file (the data/mvs.toml format, like `/mv export` writes) "
+            "or a .csv file with the header {header}.",
+            file=filename,
+            header="Date,Artist,Song Name,Korean Name,Director,Video,Type,Release",
         )
     return None
 
 
-def dry_run_embed(report: PackReport, *, blocked: str | None = None) -> discord.Embed:
-    """The dry run as a curator reads it: counts, the first duplicates and invalid rows with
-    their rows and reasons, and what Confirm will do (or why there is nothing to confirm)."""
+def dry_run_embed(report: PackReport, *, blocked: Text | None = None) -> discord.Embed:
+    """The dry run as a curator reads it, in their language: counts, the first duplicates and
+    invalid rows with their rows and reasons, and what Confirm will do (or why there is nothing
+    to confirm). Column names in it stay as the file has them."""
+    summary = str(report.summary(limit=SUMMARY_ROWS))
     embed = discord.Embed(
-        title=truncate(f"Import dry run: {report.filename}", 256),
-        description=truncate(discord.utils.escape_markdown(report.summary(limit=SUMMARY_ROWS)), DESCRIPTION_LIMIT),
+        title=truncate(str(_("Import dry run: {file}", file=report.filename)), 256),
+        description=truncate(discord.utils.escape_markdown(summary), DESCRIPTION_LIMIT),
         colour=discord.Colour.orange() if blocked else discord.Colour.blurple(),
     )
     if blocked is not None:
-        embed.add_field(name="Nothing to confirm", value=truncate(blocked, 1024), inline=False)
+        embed.add_field(name=str(_("Nothing to confirm")), value=truncate(str(blocked), 1024), inline=False)
     else:
-        noun = "entry" if len(report.new) == 1 else "entries"
-        embed.add_field(
-            name="Confirm",
-            value=(
-                f"adds {len(report.new):,} new {noun} to this server's catalog in one go: all of them or, "
-                "if anything goes wrong, none. Duplicates and invalid rows are skipped."
-            ),
-            inline=False,
+        adds = _n(
+            "adds {count} new entry to this server's catalog in one go: all of them or, if anything goes wrong, "
+            "none. Duplicates and invalid rows are skipped.",
+            "adds {count} new entries to this server's catalog in one go: all of them or, if anything goes wrong, "
+            "none. Duplicates and invalid rows are skipped.",
+            len(report.new),
         )
-        embed.set_footer(text="Nothing is written until you press Confirm. The buttons expire in 10 minutes.")
+        # TRANSLATORS: a heading: what the Confirm button does (the button's own label is "Confirm: add {count}")
+        embed.add_field(name=str(_("Confirm")), value=str(adds), inline=False)
+        footer = _("Nothing is written until you press Confirm. The buttons expire in 10 minutes.")
+        embed.set_footer(text=str(footer))
     return embed
 
 
-def blocked_reason(report: PackReport, stored: int, problems: Sequence[str]) -> str | None:
-    """Why this dry run can't be confirmed as it is, or None."""
+def blocked_reason(report: PackReport, stored: int, problems: Sequence[Problem]) -> str | None:
+    """Why this dry run can't be confirmed as it is, or None (in the current language)."""
     if not report.new:
-        return "The file has no new entries: every row is a duplicate or invalid. Fix the invalid rows and try again."
+        return str(
+            _("The file has no new entries: every row is a duplicate or invalid. Fix the invalid rows and try again.")
+        )
     if stored + len(report.new) > MAX_ENTRIES:
         room = max(MAX_ENTRIES - stored, 0)
-        return (
-            f"This server has {stored:,} entries of its own and can hold {MAX_ENTRIES:,}: there is room for "
-            f"{room:,}, not {len(report.new):,}. Import a smaller file, or remove entries first."
+        return str(
+            _n(
+                "This server has {count} entry of its own and can hold {most}: there is room for {room}, not {new}. "
+                "Import a smaller file, or remove entries first.",
+                "This server has {count} entries of its own and can hold {most}: there is room for {room}, not {new}. "
+                "Import a smaller file, or remove entries first.",
+                stored,
+                most=Number(MAX_ENTRIES),
+                room=Number(room),
+                new=Number(len(report.new)),
+            )
         )
     if problems:
-        shown = "\n".join(f"- {problem}" for problem in problems[:5])
-        more = f"\n… and {len(problems) - 5:,} more" if len(problems) > 5 else ""
-        heading = "Some entries clash with each other or with this server's catalog; fix them and import again:"
-        return f"{heading}\n{shown}{more}"
+        lines = [str(_("Some entries clash with each other or with this server's catalog; fix them and import again:"))]
+        lines += [str(_("- {problem}", problem=problem.text())) for problem in problems[:5]]
+        if len(problems) > 5:
+            lines.append(str(_("… and {count} more", count=Number(len(problems) - 5))))
+        return "\n".join(lines)
     return None
 
 
@@ -164,7 +188,7 @@ class PackCommands(_Mixin):
     async def require_curator(self, interaction: discord.Interaction) -> int:
         """The guild id, or a UserError for a member who isn't a curator there."""
         if interaction.guild_id is None:
-            raise UserError("This command only works inside a server.")
+            raise UserError(_("This command only works inside a server."))
         settings = await self.bot.catalogs.store.settings(interaction.guild_id)
         if not is_curator(interaction, settings):
             raise UserError(NOT_CURATOR)
@@ -185,15 +209,17 @@ class PackCommands(_Mixin):
         if not entries:
             await reply(
                 interaction,
-                "This server has no entries of its own yet, so there is nothing to export. Entries come from "
-                "approved suggestions or from `/mv import`.",
+                _(
+                    "This server has no entries of its own yet, so there is nothing to export. Entries come from "
+                    "approved suggestions or from `/mv import`."
+                ),
             )
             return
         chosen: ExportFormat = "csv" if format == "csv" else "toml"
         render = export_csv if chosen == "csv" else export_pack
         texts = await asyncio.to_thread(split_for_import, entries, render)
         if len(texts) > MAX_EXPORT_FILES:
-            raise UserError("This server's catalog is too big to export in one message; ask an admin for a copy.")
+            raise UserError(_("This server's catalog is too big to export in one message; ask an admin for a copy."))
         stem = file_stem(interaction.guild.name if interaction.guild else None, guild_id)
         numbered = len(texts) > 1
         files = [
@@ -202,15 +228,27 @@ class PackCommands(_Mixin):
             )
             for part, text in enumerate(texts, start=1)
         ]
-        noun = "entry" if len(entries) == 1 else "entries"
-        what = (
-            "in the data/mvs.toml format, every field: `/mv import` it into any server for the same entries"
-            if chosen == "toml"
-            else "in the public K-pop MV list's CSV layout (date, artist, titles, video; TOML keeps every field). "
-            "Cells a spreadsheet would run as a formula start with an apostrophe"
-        )
-        split = f" Split into {len(files)} files of at most 2 MB, so each one imports." if len(files) > 1 else ""
-        await reply(interaction, f"This server's {len(entries):,} {noun}, {what}.{split}", files=files)
+        if chosen == "toml":
+            text = _n(
+                "This server's {count} entry, in the data/mvs.toml format, every field: `/mv import` it into any "
+                "server for the same entries.",
+                "This server's {count} entries, in the data/mvs.toml format, every field: `/mv import` it into any "
+                "server for the same entries.",
+                len(entries),
+            )
+        else:
+            text = _n(
+                "This server's {count} entry, in the public K-pop MV list's CSV layout (date, artist, titles, "
+                "video; TOML keeps every field). Cells a spreadsheet would run as a formula start with an apostrophe.",
+                "This server's {count} entries, in the public K-pop MV list's CSV layout (date, artist, titles, "
+                "video; TOML keeps every field). Cells a spreadsheet would run as a formula start with an apostrophe.",
+                len(entries),
+            )
+        content = str(text)
+        if len(files) > 1:
+            split = _("Split into {count} files of at most 2 MB, so each one imports.", count=Number(len(files)))
+            content += f" {split}"
+        await reply(interaction, content, files=files)
         log.info("guild %s: %d entries exported as %s by %s", guild_id, len(entries), chosen, interaction.user.id)
 
     @MV_GROUP.command(name="import", description="Curators: add MVs from a TOML pack or the public MV list's CSV.")
@@ -226,12 +264,14 @@ class PackCommands(_Mixin):
             data = await file.read()
         except discord.HTTPException as error:
             log.warning("guild %s: could not download %s: %s", guild_id, file.filename, error)
-            raise UserError(f"I couldn't download {file.filename} from Discord; attach it again.") from None
+            raise UserError(
+                _("I couldn't download {file} from Discord; attach it again.", file=file.filename)
+            ) from None
         view = await self.bot.catalogs.get(guild_id)
         try:
             report = await asyncio.to_thread(read_pack, data, file.filename, existing=view.entries)
         except PackError as error:
-            raise UserError(f"{error} Nothing was imported.") from None
+            raise UserError(_("{problem} Nothing was imported.", problem=error.message)) from None
         problems = await asyncio.to_thread(import_problems, report.new, view) if report.new else []
         blocked = blocked_reason(report, len(view.own), problems)
         embed = dry_run_embed(report, blocked=blocked)
@@ -259,14 +299,19 @@ class ImportView(OwnedView):
         #: ready → writing → done | failed; or ready → cancelled.
         self.state = "ready"
         self.added = 0
+        #: The importer's language, for the note when the dry run expires (no interaction then).
+        self.locale = current_locale()
         nonce = secrets.token_hex(6)
         self.confirm_button: discord.ui.Button[ImportView] = discord.ui.Button(
-            label=f"Confirm: add {len(report.new):,}",
+            label=str(_("Confirm: add {count}", count=Number(len(report.new)))),
             style=discord.ButtonStyle.success,
             custom_id=f"mv-import:{nonce}:confirm",
         )
         self.cancel_button: discord.ui.Button[ImportView] = discord.ui.Button(
-            label="Cancel", style=discord.ButtonStyle.secondary, custom_id=f"mv-import:{nonce}:cancel"
+            # TRANSLATORS: a button (a verb): stop the import without writing anything
+            label=str(_("Cancel")),
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"mv-import:{nonce}:cancel",
         )
         self.confirm_button.callback = self.on_confirm  # type: ignore[method-assign]
         self.cancel_button.callback = self.on_cancel  # type: ignore[method-assign]
@@ -274,18 +319,23 @@ class ImportView(OwnedView):
         self.add_item(self.cancel_button)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        use_locale(interaction.locale)  # a view's callbacks run in their own task
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(NOT_YOUR_IMPORT, ephemeral=True)
+        await interaction.response.send_message(str(NOT_YOUR_IMPORT), ephemeral=True)
         return False
 
-    def settled_message(self) -> str | None:
+    def settled_message(self) -> Msg | None:
         """What a click says once the import is no longer waiting for Confirm."""
         return {
-            "writing": "This import is already being written; wait a moment.",
-            "done": f"This import is already done: {self.added:,} entries were added. Nothing more to do.",
-            "cancelled": "This import was cancelled; run `/mv import` again to start over.",
-            "failed": "This import did not go through and wrote nothing; run `/mv import` again.",
+            "writing": _("This import is already being written; wait a moment."),
+            "done": _n(
+                "This import is already done: {count} entry was added. Nothing more to do.",
+                "This import is already done: {count} entries were added. Nothing more to do.",
+                self.added,
+            ),
+            "cancelled": _("This import was cancelled; run `/mv import` again to start over."),
+            "failed": _("This import did not go through and wrote nothing; run `/mv import` again."),
         }.get(self.state)
 
     async def on_confirm(self, interaction: discord.Interaction) -> None:
@@ -296,9 +346,8 @@ class ImportView(OwnedView):
         self.state = "writing"
         self.disable_controls()
         count = len(self.report.new)
-        await interaction.response.edit_message(
-            content=f"Importing {count:,} entries…", view=self, allowed_mentions=NO_MENTIONS
-        )
+        importing = _n("Importing {count} entry…", "Importing {count} entries…", count)
+        await interaction.response.edit_message(content=str(importing), view=self, allowed_mentions=NO_MENTIONS)
         try:
             await self._require_still_curator(interaction)
             against = await self.bot.catalogs.get(self.guild_id)
@@ -307,24 +356,26 @@ class ImportView(OwnedView):
             )
         except UserError as error:
             self.state = "failed"
-            message = f"Nothing was imported. {error.message}"
+            message = _("Nothing was imported. {problem}", problem=error.message)
         except Exception:
             self.state = "failed"
             error_id = secrets.token_hex(4)
             log.exception(
                 "error id %s: import of %s into guild %s failed", error_id, self.report.filename, self.guild_id
             )
-            message = (
-                f"The import failed and nothing was written (error id `{error_id}`). "
-                "It has been logged; please mention the id if you report it."
+            message = _(
+                "The import failed and nothing was written (error id `{id}`). "
+                "It has been logged; please mention the id if you report it.",
+                id=error_id,
             )
         else:
             self.state = "done"
             self.added = len(ids)
-            noun = "entry" if self.added == 1 else "entries"
-            message = (
-                f"Imported {self.added:,} {noun} from {self.report.filename} into this server's catalog. "
-                "`/mv search` finds them now."
+            message = _n(
+                "Imported {count} entry from {file} into this server's catalog. `/mv search` finds it now.",
+                "Imported {count} entries from {file} into this server's catalog. `/mv search` finds them now.",
+                self.added,
+                file=self.report.filename,
             )
         finally:
             self.bot.catalogs.invalidate(self.guild_id)
@@ -338,7 +389,7 @@ class ImportView(OwnedView):
         self.state = "cancelled"
         self.disable_controls()
         await interaction.response.edit_message(
-            content="Import cancelled; nothing was written.", view=self, allowed_mentions=NO_MENTIONS
+            content=str(_("Import cancelled; nothing was written.")), view=self, allowed_mentions=NO_MENTIONS
         )
 
     async def on_timeout(self) -> None:
@@ -349,9 +400,9 @@ class ImportView(OwnedView):
         if self.origin is None:
             return
         try:
-            await self.origin.edit_original_response(
-                content="This dry run expired and nothing was written; run `/mv import` again.", view=self
-            )
+            with speaking(self.locale):
+                expired = str(_("This dry run expired and nothing was written; run `/mv import` again."))
+            await self.origin.edit_original_response(content=expired, view=self)
         except discord.HTTPException as error:
             log.debug("could not disable an expired import: %s", error)
 
@@ -360,9 +411,9 @@ class ImportView(OwnedView):
         if not is_curator(interaction, settings):
             raise UserError(NOT_CURATOR)
 
-    async def _settle(self, interaction: discord.Interaction, message: str) -> None:
+    async def _settle(self, interaction: discord.Interaction, message: Text) -> None:
         try:
-            await interaction.edit_original_response(content=message, view=self, allowed_mentions=NO_MENTIONS)
+            await interaction.edit_original_response(content=str(message), view=self, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.warning("could not show the import's outcome; telling the importer in a new message")
             await reply(interaction, message)

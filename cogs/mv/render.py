@@ -6,7 +6,9 @@ promises hold for every card: a twist only ever appears between ``||`` spoiler b
 cut never drops the closing bars), and content warnings are always shown in plain sight.
 Entry text — the shipped catalog's and a server's own, which members typed — goes through
 :func:`defuse` wherever it is shown, so it can neither open a spoiler, nor format, nor
-read as a mention.
+read as a mention. Our own words (headings, labels, theme and content-warning names) are
+rendered in the current language: the member's for replies, the server's inside
+``speaking(...)`` for public posts.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.catalog import MV, THEMES, Catalog, normalize
+from bot.catalog import MV, THEMES, Catalog, normalize, theme_label, warning_label
 from bot.catalog.server import GuildCatalog
+from bot.i18n import Msg, Number, Text, _, _n, current_locale
+from bot.i18n.formatting import day as day_text
 from bot.ui import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
@@ -51,13 +55,14 @@ _SAFE_BAR = "\u01c0"
 CARD_COLOUR = discord.Colour.from_rgb(255, 105, 180)
 MATURE_COLOUR = discord.Colour.from_rgb(139, 0, 0)
 
+#: How the content-warning line starts in English (the line is :func:`warning_line`).
 WARNING_PREFIX = "⚠️ Content warnings: "
-MATURE_NOTE = (
+MATURE_NOTE = _(
     "🔞 This MV is marked mature; the full card shows in age-restricted channels. "
     "The storyline is hidden behind the spoiler below."
 )
-MATURE_MARK = "🔞 Marked mature (graphic content)."
-SERVER_ENTRY_FIELD = "Added by this server"
+MATURE_MARK = _("🔞 Marked mature (graphic content).")
+SERVER_ENTRY_FIELD = _("Added by this server")
 #: ``@everyone``, ``@here``, ``<@id>``, ``<@!id>``, ``<@&id>``: an invisible space after the
 #: ``@`` makes each plain text (and ``allowed_mentions`` is none besides).
 _MENTION = re.compile(r"@(?=everyone|here|[!&]?[0-9])")
@@ -100,7 +105,7 @@ def join_lines(lines: Sequence[str], limit: int) -> str:
     used = 0
     for position, line in enumerate(lines):
         rest = len(lines) - position
-        more = f"… and {rest} more"
+        more = str(_("… and {count} more", count=Number(rest)))
         cost = len(line) + (1 if shown else 0)
         reserve = 0 if rest == 1 else len(more) + 1
         if used + cost + reserve > limit:
@@ -114,10 +119,10 @@ def join_lines(lines: Sequence[str], limit: int) -> str:
     return "\n".join(shown)
 
 
-def head_then_story(head: Sequence[str | None], story: str | None, budget: int, *, hidden: bool = False) -> str:
+def head_then_story(head: Sequence[Text | None], story: str | None, budget: int, *, hidden: bool = False) -> str:
     """The lines that must stay in sight (warnings, notes) first, then the storyline in the
     room left (inside spoiler bars when `hidden`); under 10 characters of room, no storyline."""
-    text = truncate("\n".join(line for line in head if line), budget)
+    text = truncate("\n".join(str(line) for line in head if line), budget)
     gap = "\n\n" if text else ""
     room = budget - len(text) - len(gap)
     if not story or room < 10:
@@ -126,11 +131,12 @@ def head_then_story(head: Sequence[str | None], story: str | None, budget: int, 
 
 
 def release_text(mv: MV) -> str:
-    """``6 December 2024``, or the year alone when the day is not known."""
+    """The day in the reader's language (``December 6, 2024``, ``2024년 12월 6일``), or the
+    year alone when the day is not known."""
     day: date | None = mv.release_date
     if day is None:
         return str(mv.year)
-    return f"{day.day} {day:%B %Y}"
+    return day_text(day, current_locale())
 
 
 def card_title(mv: MV) -> str:
@@ -149,14 +155,28 @@ def source_label(source: str) -> str:
 def sources_footer(mv: MV) -> str:
     """``id · Sources: …`` (a server's entry may cite none: then its id alone)."""
     labels = list(dict.fromkeys(source_label(s) for s in mv.sources))
-    sources = " · Sources: " + " · ".join(labels) if labels else ""
-    return truncate(defuse_bars(mv.id + sources), FOOTER_BUDGET)
+    if not labels:
+        return truncate(defuse_bars(mv.id), FOOTER_BUDGET)
+    footer = _("{id} · Sources: {sources}", id=mv.id, sources=" · ".join(labels))
+    return truncate(defuse_bars(str(footer)), FOOTER_BUDGET)
+
+
+def label_list(labels: Sequence[Text]) -> str:
+    """Theme or content-warning names as a tag list (``sci-fi, romance``)."""
+    # TRANSLATORS: what separates theme or content-warning names in a list ("sci-fi, romance")
+    return str(_(", ")).join(str(label) for label in labels)
+
+
+def themes_text(mv: MV) -> str:
+    return label_list([theme_label(theme) for theme in mv.themes])
 
 
 def warning_line(mv: MV) -> str | None:
+    """``⚠️ Content warnings: violence, car-crash`` in the current language."""
     if not mv.content_warnings:
         return None
-    return WARNING_PREFIX + ", ".join(mv.content_warnings)
+    names = label_list([warning_label(warning) for warning in mv.content_warnings])
+    return str(_("⚠️ Content warnings: {warnings}", warnings=names))
 
 
 def short_line(mv: MV) -> str:
@@ -189,9 +209,7 @@ def build_mv_embed(mv: MV, catalog: AnyCatalog, *, age_restricted_channel: bool)
     embed = discord.Embed(
         title=title,
         url=mv.youtube_link,
-        description=_card_description(
-            mv, restricted, min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - used)
-        ),
+        description=_card_description(mv, restricted, min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - used)),
         colour=MATURE_COLOUR if mv.mature else CARD_COLOUR,
     )
     for field in fields:
@@ -206,7 +224,7 @@ def _card_description(mv: MV, restricted: bool, budget: int) -> str:
     return head_then_story(head, mv.storyline, budget, hidden=restricted)
 
 
-def _mature_line(mv: MV, restricted: bool) -> str | None:
+def _mature_line(mv: MV, restricted: bool) -> Text | None:
     if not mv.mature:
         return None
     return MATURE_NOTE if restricted else MATURE_MARK
@@ -214,31 +232,32 @@ def _mature_line(mv: MV, restricted: bool) -> str | None:
 
 def _card_fields(mv: MV, catalog: AnyCatalog, *, restricted: bool) -> list[_Field]:
     fields = [
-        _Field("Artist", truncate(defuse(mv.credit), SHORT_FIELD_LIMIT), True),
-        _Field("Released", release_text(mv), True),
+        _Field(str(_("Artist")), truncate(defuse(mv.credit), SHORT_FIELD_LIMIT), True),
+        _Field(str(_("Released")), release_text(mv), True),
     ]
     if mv.album:
-        fields.append(_Field("Album", truncate(defuse(mv.album), SHORT_FIELD_LIMIT), True))
+        fields.append(_Field(str(_("Album")), truncate(defuse(mv.album), SHORT_FIELD_LIMIT), True))
     if mv.themes:  # a server's entry may have none (Discord refuses an empty field)
-        fields.append(_Field("Themes", truncate(", ".join(mv.themes), SHORT_FIELD_LIMIT), True))
+        fields.append(_Field(str(_("Themes")), truncate(themes_text(mv), SHORT_FIELD_LIMIT), True))
     if mv.cast and not restricted:
         cast = join_lines([_cast_line(m.name, m.role) for m in mv.cast], FIELD_VALUE_LIMIT)
-        fields.append(_Field("Cast", cast, False))
+        fields.append(_Field(str(_("Cast")), cast, False))
     if mv.twist and not restricted:
-        fields.append(_Field("Twist (spoiler)", spoiler(mv.twist, FIELD_VALUE_LIMIT), False))
+        fields.append(_Field(str(_("Twist (spoiler)")), spoiler(mv.twist, FIELD_VALUE_LIMIT), False))
     if mv.universe:
-        fields.append(_Field("Universe", _universe_text(mv, catalog), False))
+        # TRANSLATORS: a card heading: the shared story world several MVs belong to
+        fields.append(_Field(str(_("Universe")), _universe_text(mv, catalog), False))
     if mv.from_server:
-        fields.append(_Field(SERVER_ENTRY_FIELD, server_credit(mv), False))
+        fields.append(_Field(str(SERVER_ENTRY_FIELD), server_credit(mv), False))
     return fields
 
 
 def server_credit(mv: MV) -> str:
     """Who suggested and who approved a server's entry, as user mentions. Mentions in an embed
     never ping, and every reply is sent with ``allowed_mentions`` none besides."""
-    suggested = f"<@{mv.suggested_by}>" if mv.suggested_by else "a member"
-    approved = f"<@{mv.approved_by}>" if mv.approved_by else "a curator"
-    return f"Suggested by {suggested} · approved by {approved}"
+    suggested: Text = f"<@{mv.suggested_by}>" if mv.suggested_by else _("a member")
+    approved: Text = f"<@{mv.approved_by}>" if mv.approved_by else _("a curator")
+    return str(_("Suggested by {member} · approved by {curator}", member=suggested, curator=approved))
 
 
 def _cast_line(name: str, role: str | None) -> str:
@@ -252,18 +271,19 @@ def _universe_text(mv: MV, catalog: AnyCatalog) -> str:
         key=lambda other: other.universe_order or 0,
     )
     ids = [other.id for other in members]
-    heading = mv.universe
+    heading = defuse(mv.universe)
     if mv.id in ids:
-        heading += f" · part {ids.index(mv.id) + 1} of {len(ids)}"
+        part = _("part {part} of {parts}", part=Number(ids.index(mv.id) + 1), parts=Number(len(ids)))
+        heading += f" · {part}"
     before, after = catalog.universe_neighbours(mv)
-    lines = [truncate(defuse(heading), SHORT_FIELD_LIMIT)]
+    lines = [truncate(heading, SHORT_FIELD_LIMIT)]
     if before is not None:
-        lines.append(f"◀ Previous: {defuse(before.display_name)}")
+        lines.append(str(_("◀ Previous: {mv}", mv=defuse(before.display_name))))
     if after is not None:
-        lines.append(f"▶ Next: {defuse(after.display_name)}")
+        lines.append(str(_("▶ Next: {mv}", mv=defuse(after.display_name))))
     universe = defuse_bars(mv.universe)
     if len(members) > 1 and "`" not in universe:  # inside a code span nothing formats or mentions
-        lines.append(f"The whole story: `/mv search universe:{universe}`")
+        lines.append(str(_("The whole story: `/mv search universe:{universe}`", universe=universe)))
     return join_lines(lines, FIELD_VALUE_LIMIT)
 
 
@@ -288,37 +308,39 @@ def search_heading(
     universe: str | None = None,
 ) -> str:
     """``“haru” · artist BIGBANG · theme tragedy · 2008`` — what the user asked for."""
-    parts = [f"“{truncate(query.strip(), 80)}”"] if query.strip() else []
+    parts = [str(_("“{query}”", query=truncate(query.strip(), 80)))] if query.strip() else []
     if artist:
-        parts.append(f"artist {truncate(artist, 60)}")
+        parts.append(str(_("artist {artist}", artist=truncate(artist, 60))))
     if theme:
-        parts.append(f"theme {truncate(theme, 40)}")
+        parts.append(str(_("theme {theme}", theme=truncate(str(theme_label(theme)), 40))))
     if year is not None:
         parts.append(str(year))
     if universe:
-        parts.append(f"universe {truncate(universe, 60)}")
-    return defuse(" · ".join(parts)) or "every MV"
+        parts.append(str(_("universe {universe}", universe=truncate(universe, 60))))
+    return defuse(" · ".join(parts)) or str(_("every MV"))
 
 
-def build_search_embed(
-    results: Sequence[MV], *, heading: str, page: int, per_page: int = PAGE_SIZE
-) -> discord.Embed:
+def build_search_embed(results: Sequence[MV], *, heading: str, page: int, per_page: int = PAGE_SIZE) -> discord.Embed:
     """One page of results, numbered across pages, with the page position in the footer."""
     pages = page_count(len(results), per_page)
     page = min(max(page, 0), pages - 1)
     first = page * per_page
     lines = [
-        f"`{first + offset + 1:>2}.` {short_line(mv)}"
-        for offset, mv in enumerate(page_items(results, page, per_page))
+        f"`{first + offset + 1:>2}.` {short_line(mv)}" for offset, mv in enumerate(page_items(results, page, per_page))
     ]
     embed = discord.Embed(
-        title=truncate(f"MV search: {heading}", TITLE_LIMIT),
+        title=truncate(str(_("MV search: {heading}", heading=heading)), TITLE_LIMIT),
         description=join_lines(lines, DESCRIPTION_LIMIT),
         colour=CARD_COLOUR,
     )
-    noun = "MV" if len(results) == 1 else "MVs"
-    position = f"Page {page + 1} of {pages} · {len(results)} {noun}"
-    embed.set_footer(text=f"{position} · pick one below to open its card")
+    footer = _n(
+        "Page {page} of {pages} · {count} MV · pick one below to open its card",
+        "Page {page} of {pages} · {count} MVs · pick one below to open its card",
+        len(results),
+        page=Number(page + 1),
+        pages=Number(pages),
+    )
+    embed.set_footer(text=str(footer))
     return embed
 
 
@@ -328,37 +350,42 @@ def option_label(mv: MV) -> str:
 
 
 def option_description(mv: MV) -> str:
-    marks = " · mature" if mv.mature else ""
-    return truncate(", ".join(mv.themes) + marks, OPTION_TEXT_LIMIT)
+    text = themes_text(mv)
+    if mv.mature:
+        # TRANSLATORS: added to a search result's themes when the MV is marked mature
+        text += str(_(" · mature"))
+    return truncate(text, OPTION_TEXT_LIMIT)
 
 
 def no_result_message(query: str, suggestions: Sequence[MV]) -> str:
     """The ephemeral "nothing found" reply, with the closest entries when there are some."""
-    shown = discord.utils.escape_markdown(truncate(query.strip(), 100)) or "that"
-    text = f"No MV in the catalog matches “{shown}”."
+    shown = discord.utils.escape_markdown(truncate(query.strip(), 100))
+    text: Msg = (
+        _("No MV in the catalog matches “{query}”.", query=shown) if shown else _("No MV in the catalog matches that.")
+    )
     if suggestions:
         closest = "\n".join(f"• {defuse(mv.display_name)}" for mv in suggestions)
-        text += f" Closest matches:\n{closest}\nType one into `/mv show` and pick it from the list."
+        more = _("Closest matches:\n{closest}\nType one into `/mv show` and pick it from the list.", closest=closest)
     else:
-        text += " Try fewer words or another spelling, or browse with `/mv themes` or `/mv random`."
-    return truncate(text, MESSAGE_LIMIT)
+        more = _("Try fewer words or another spelling, or browse with `/mv themes` or `/mv random`.")
+    return truncate(f"{text} {more}", MESSAGE_LIMIT)
 
 
 def filtered_no_result_message(heading: str, unfiltered: Sequence[MV]) -> str:
     """Nothing inside the filters: say what was asked, and what the words find without them."""
-    text = f"No MV in the catalog matches {heading}."
+    text = _("No MV in the catalog matches {heading}.", heading=heading)
     if unfiltered:
         found = "\n".join(f"• {defuse(mv.display_name)}" for mv in unfiltered)
-        text += f" Without the filters it finds:\n{found}\nTry fewer filters."
+        more = _("Without the filters it finds:\n{found}\nTry fewer filters.", found=found)
     else:
-        text += " Try fewer filters."
-    return truncate(text, MESSAGE_LIMIT)
+        more = _("Try fewer filters.")
+    return truncate(f"{text} {more}", MESSAGE_LIMIT)
 
 
 # --------------------------------------------------------------------------- artist list
 
 
-STANDALONE = "Other MVs"
+STANDALONE = _("Other MVs")
 
 
 def group_by_universe(mvs: Sequence[MV]) -> list[tuple[str, list[MV]]]:
@@ -368,26 +395,36 @@ def group_by_universe(mvs: Sequence[MV]) -> list[tuple[str, list[MV]]]:
         groups.setdefault(mv.universe or "", []).append(mv)
     ordered = [(name, items) for name, items in groups.items() if name]
     if "" in groups:
-        label = STANDALONE if ordered else "MVs"
-        ordered.append((label, groups[""]))
+        label = STANDALONE if ordered else _("MVs")
+        ordered.append((str(label), groups[""]))
     return ordered
 
 
 def build_artist_embed(name: str, mvs: Sequence[MV]) -> discord.Embed:
     """An act's MVs (a group's with its members' solo MVs) in release order, by universe."""
     solo = sum(1 for mv in mvs if not _same_act(mv.artist, name))
-    summary = f"{len(mvs)} MV{'s' if len(mvs) != 1 else ''} in the catalog, in release order"
     if solo:
-        summary += f", including {solo} solo MV{'s' if solo != 1 else ''} by members"
-    title = truncate(defuse(f"{name} — music videos"), TITLE_LIMIT)
-    embed = discord.Embed(title=title, description=summary + ".", colour=CARD_COLOUR)
-    embed.set_footer(text="Open a card with /mv show")
+        summary = _n(
+            "{count} MV in the catalog, in release order, including {solo}.",
+            "{count} MVs in the catalog, in release order, including {solo}.",
+            len(mvs),
+            solo=_n("{count} solo MV by members", "{count} solo MVs by members", solo),
+        )
+    else:
+        summary = _n(
+            "{count} MV in the catalog, in release order.", "{count} MVs in the catalog, in release order.", len(mvs)
+        )
+    title = truncate(str(_("{name} — music videos", name=defuse(name))), TITLE_LIMIT)
+    embed = discord.Embed(title=title, description=str(summary), colour=CARD_COLOUR)
+    embed.set_footer(text=str(_("Open a card with /mv show")))
     used = len(title) + len(embed.description or "") + len(embed.footer.text or "")
     groups = group_by_universe(mvs)
+    more = str(_("More"))
     for position, (group, items) in enumerate(groups):
         if position == FIELD_COUNT_LIMIT - 1 and len(groups) > FIELD_COUNT_LIMIT:
-            rest = sum(len(found) for _, found in groups[position:])
-            field_name, value = "More", f"… and {rest} more MVs"
+            rest = sum(len(found) for _group, found in groups[position:])
+            field_name = more
+            value = str(_n("… and {count} more MV", "… and {count} more MVs", rest))
         else:
             field_name = truncate(defuse(group), FIELD_NAME_LIMIT)
             lines = [_artist_line(mv, name) for mv in items]
@@ -397,7 +434,7 @@ def build_artist_embed(name: str, mvs: Sequence[MV]) -> discord.Embed:
             value = join_lines(lines, room)
         embed.add_field(name=field_name, value=value, inline=False)
         used += len(field_name) + len(value)
-        if field_name == "More":
+        if field_name == more:
             break
     return embed
 
@@ -417,16 +454,20 @@ def _artist_line(mv: MV, act: str) -> str:
 
 def build_themes_embed(counts: Sequence[tuple[str, int]]) -> discord.Embed:
     """Each theme in use with its count (most used first), then the ones nothing uses yet."""
-    used = {theme for theme, _ in counts}
-    lines = [f"`{theme}` — {count} MV{'s' if count != 1 else ''}" for theme, count in counts]
+    used = {theme for theme, _count in counts}
+    lines = [
+        str(_n("`{theme}` — {count} MV", "`{theme}` — {count} MVs", count, theme=theme_label(theme)))
+        for theme, count in counts
+    ]
     unused = sorted(THEMES - used)
-    description = "\n".join(lines) or "The catalog is empty."
+    description = "\n".join(lines) or str(_("The catalog is empty."))
     if unused:
-        description += "\n\nNo MVs yet: " + ", ".join(f"`{theme}`" for theme in unused)
+        names = label_list([f"`{theme_label(theme)}`" for theme in unused])
+        description += "\n\n" + str(_("No MVs yet: {themes}", themes=names))
     embed = discord.Embed(
-        title="MV themes",
+        title=str(_("MV themes")),
         description=truncate(description, DESCRIPTION_LIMIT),
         colour=CARD_COLOUR,
     )
-    embed.set_footer(text="Use a theme with /mv search theme: or /mv random theme:")
+    embed.set_footer(text=str(_("Use a theme with /mv search theme: or /mv random theme:")))
     return embed

@@ -15,6 +15,7 @@ import discord
 
 from bot.catalog import MV
 from bot.errors import UserError
+from bot.i18n import Text, _, use_locale
 from bot.ui import reply
 from cogs.mv.render import (
     PAGE_SIZE,
@@ -29,16 +30,14 @@ log = logging.getLogger(__name__)
 
 CardOpener = Callable[[discord.Interaction, MV], Awaitable[None]]
 
-NOT_YOURS = (
-    "Only the member who ran this search can use its controls; run `/mv search` for your own."
-)
-EXPIRED = "This search has expired; run `/mv search` again."
+NOT_YOURS = _("Only the member who ran this search can use its controls; run `/mv search` for your own.")
+EXPIRED = _("This search has expired; run `/mv search` again.")
 
 
 def card_link_view(mv: MV) -> discord.ui.View:
     """The link button under a card: the verified video, else a YouTube search for it."""
     view = discord.ui.View(timeout=None)
-    label = "Watch on YouTube" if mv.youtube_url else "Find it on YouTube"
+    label = str(_("Watch on YouTube") if mv.youtube_url else _("Find it on YouTube"))
     link = discord.ui.Button[discord.ui.View](
         style=discord.ButtonStyle.link, url=mv.youtube_link, label=label, emoji="▶️"
     )
@@ -47,7 +46,8 @@ def card_link_view(mv: MV) -> discord.ui.View:
 
 
 class OwnedView(discord.ui.View):
-    """A view only its owner may use; on timeout its controls are disabled on the message."""
+    """A view only its owner may use; on timeout its controls are disabled on the message.
+    Everything a click answers speaks the clicking member's language."""
 
     def __init__(self, owner_id: int, *, timeout: float) -> None:
         super().__init__(timeout=timeout)
@@ -55,9 +55,10 @@ class OwnedView(discord.ui.View):
         self.origin: discord.Interaction | None = None
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        use_locale(interaction.locale)  # a view's callbacks run in their own task
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+        await interaction.response.send_message(str(NOT_YOURS), ephemeral=True)
         return False
 
     def disable_controls(self) -> None:
@@ -74,14 +75,13 @@ class OwnedView(discord.ui.View):
         except discord.HTTPException as error:  # deleted message, expired token
             log.debug("could not disable an expired /mv view: %s", error)
 
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+        message: Text
         if isinstance(error, UserError):
             message = error.message
         else:
             log.exception("error in /mv view item %r", item, exc_info=error)
-            message = "Something went wrong with that button; please run the command again."
+            message = _("Something went wrong with that button; please run the command again.")
         try:
             await reply(interaction, message)
         except discord.HTTPException:
@@ -108,7 +108,7 @@ class SearchView(OwnedView):
         self.page = 0
         self.open_card = open_card
         self.picker: discord.ui.Select[SearchView] = discord.ui.Select(
-            placeholder="Open a card…", min_values=1, max_values=1, row=0
+            placeholder=str(_("Open a card…")), min_values=1, max_values=1, row=0
         )
         self.picker.callback = self.on_pick  # type: ignore[method-assign]
         self.add_item(self.picker)
@@ -122,16 +122,12 @@ class SearchView(OwnedView):
         return page_count(len(self.results), self.per_page)
 
     def embed(self) -> discord.Embed:
-        return build_search_embed(
-            self.results, heading=self.heading, page=self.page, per_page=self.per_page
-        )
+        return build_search_embed(self.results, heading=self.heading, page=self.page, per_page=self.per_page)
 
     def refresh(self) -> None:
         """Point the select menu at this page and grey out the buttons at either end."""
         self.picker.options = [
-            discord.SelectOption(
-                label=option_label(mv), value=mv.id, description=option_description(mv)
-            )
+            discord.SelectOption(label=option_label(mv), value=mv.id, description=option_description(mv))
             for mv in page_items(self.results, self.page, self.per_page)
         ]
         self.previous_page.disabled = self.page == 0
@@ -143,15 +139,11 @@ class SearchView(OwnedView):
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
     @discord.ui.button(emoji="◀️", style=discord.ButtonStyle.secondary, row=1)
-    async def previous_page(
-        self, interaction: discord.Interaction, button: discord.ui.Button[SearchView]
-    ) -> None:
+    async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button[SearchView]) -> None:
         await self.turn_to(interaction, self.page - 1)
 
     @discord.ui.button(emoji="▶️", style=discord.ButtonStyle.secondary, row=1)
-    async def next_page(
-        self, interaction: discord.Interaction, button: discord.ui.Button[SearchView]
-    ) -> None:
+    async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button[SearchView]) -> None:
         await self.turn_to(interaction, self.page + 1)
 
     async def on_pick(self, interaction: discord.Interaction) -> None:

@@ -192,14 +192,14 @@ async def test_mature_card_is_reduced_outside_age_restricted_channels(world: Wor
     mv = entry("yunho-thank-u")
     assert mv.mature and mv.twist and mv.storyline
     normal = only_embed(await world.slash("mv show", mv="yunho-thank-u"))
-    assert MATURE_NOTE in normal["description"]
+    assert str(MATURE_NOTE) in normal["description"]
     assert normal["description"].startswith(WARNING_PREFIX)
     assert f"||{mv.storyline}||" in normal["description"]
     assert field_value(normal, "Twist (spoiler)") is None
     assert mv.twist not in str(normal)
 
     full = only_embed(await world.slash("mv show", channel=world.after_dark, mv="yunho-thank-u"))
-    assert MATURE_NOTE not in full["description"]
+    assert str(MATURE_NOTE) not in full["description"]
     assert mv.storyline in full["description"].replace(f"||{mv.storyline}||", "")
     assert field_value(full, "Twist (spoiler)") == f"||{mv.twist}||"
 
@@ -269,11 +269,11 @@ async def test_only_the_searcher_can_page_or_pick(world: World) -> None:
     click = await world.fake.click(message, next_id, world.guild, other)
     note = await click.response()
     assert note["type"] == 4 and is_ephemeral(note)
-    assert note["data"]["content"] == NOT_YOURS
+    assert note["data"]["content"] == str(NOT_YOURS)
     pick = await world.fake.click(
         message, select_menu(message)["custom_id"], world.guild, other, values=["exo-mama"]
     )
-    assert (await pick.response())["data"]["content"] == NOT_YOURS
+    assert (await pick.response())["data"]["content"] == str(NOT_YOURS)
 
 
 async def test_search_view_times_out_by_disabling_its_controls(world: World) -> None:

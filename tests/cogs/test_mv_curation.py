@@ -766,7 +766,7 @@ def test_a_date_or_a_year(typed: str, fields: JSON) -> None:
 def test_not_a_date(typed: str) -> None:
     with pytest.raises(UserError, match="not a date or a year") as caught:
         curation_render.parse_when(typed)
-    assert "@everyone" not in caught.value.message
+    assert "@everyone" not in str(caught.value)
 
 
 def test_names_round_trip_through_the_input() -> None:

@@ -259,7 +259,7 @@ async def test_an_import_past_the_server_limit_is_refused_at_the_dry_run(
         ("Date,Artist,Song Name\n2020-01-01,Beyoncé,Café\n".encode("latin-1"), ["not UTF-8", "Latin-1", "CSV UTF-8"]),
         ("\ufeffDate,Artist,Song Name\n2020-01-01,아이유,밤편지\n".encode("utf-16"), ["not UTF-8", "UTF-16"]),
         ("Date,Artist,Song Name\n2020-01-01,아이유,밤편지\n".encode("cp949"), ["not UTF-8", "EUC-KR / CP949"]),
-        (b"Title;Year\nError;2014\n", ["no 'Date' or 'Artist' column", "found: Title, Year", "Date,Artist,Song Name"]),
+        (b"Title;Year\nError;2014\n", ["no 'Date' / 'Artist' column", "found: Title, Year", "Date,Artist,Song Name"]),
     ],
 )
 async def test_a_file_in_the_wrong_encoding_or_format_is_refused_with_what_to_fix(

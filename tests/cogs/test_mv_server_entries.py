@@ -195,7 +195,7 @@ def embed_texts(embed: JSON) -> list[str]:
     """Every text of the embed that shows entry text (the credit line's mentions are Lightstick's
     own, which embeds never ping with)."""
     texts = [embed.get("title", ""), embed.get("description", ""), embed.get("footer", {}).get("text", "")]
-    fields = [f for f in embed.get("fields", []) if f["name"] != SERVER_ENTRY_FIELD]
+    fields = [f for f in embed.get("fields", []) if f["name"] != str(SERVER_ENTRY_FIELD)]
     return texts + [text for f in fields for text in (f["name"], f["value"])]
 
 
@@ -258,11 +258,11 @@ async def test_the_card_says_added_by_this_server_and_pings_nobody(world: World)
     assert body["type"] == 4 and not is_ephemeral(body)
     no_pings(body["data"])
     card = only_embed(body)
-    assert field_value(card, SERVER_ENTRY_FIELD) == f"Suggested by <@{SUGGESTER}> · approved by <@{CURATOR}>"
+    assert field_value(card, str(SERVER_ENTRY_FIELD)) == f"Suggested by <@{SUGGESTER}> · approved by <@{CURATOR}>"
     assert card["description"] == STORY
     assert card["footer"]["text"] == story.id  # no sources: the id alone, no empty "Sources:"
     builtin = only_embed(await world.slash("mv show", world.a, mv="vixx-error"))
-    assert field_value(builtin, SERVER_ENTRY_FIELD) is None
+    assert field_value(builtin, str(SERVER_ENTRY_FIELD)) is None
 
 
 async def test_a_server_entry_continues_a_built_in_universe_on_both_cards(world: World) -> None:
@@ -318,7 +318,7 @@ async def test_search_random_artist_and_themes_include_server_entries_in_their_s
     pick = await world.fake.click(message, picker["custom_id"], world.a.guild, world.a.fan, values=[story.id])
     opened = await pick.response()
     assert only_embed(opened)["title"] == "Moonlight Road"
-    assert field_value(only_embed(opened), SERVER_ENTRY_FIELD)
+    assert field_value(only_embed(opened), str(SERVER_ENTRY_FIELD))
 
     by_artist = only_embed(await world.slash("mv search", world.a, artist="haneul"))
     assert "Moonlight Road" in by_artist["description"] and "Paper Lanterns" in by_artist["description"]
