@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from bot.errors import UserError
+from bot.i18n import _
 from bot.polls.rules import (
     MAX_OPTION_LENGTH,
     MAX_QUESTION_LENGTH,
@@ -41,20 +42,29 @@ def entry_key(text: str) -> str:
 def _check_count(count: int) -> None:
     if count < MIN_ENTRIES:
         raise UserError(
-            f"A bracket needs at least {MIN_ENTRIES} entries, separated by | "
-            "(for example: `Supernova | Magnetic | APT.`)."
+            _(
+                "A bracket needs at least {minimum} entries, separated by | "
+                "(for example: `Supernova | Magnetic | APT.`).",
+                minimum=MIN_ENTRIES,
+            )
         )
     if count > MAX_ENTRIES:
-        raise UserError(f"A bracket can have at most {MAX_ENTRIES} entries; you gave {count}.")
+        raise UserError(
+            _("A bracket can have at most {maximum} entries; you gave {count}.", maximum=MAX_ENTRIES, count=count)
+        )
 
 
 def _check_entry(number: int, entry: str) -> None:
     if len(entry) > MAX_ENTRY_LENGTH:
         raise UserError(
-            f"Entry {number} is {len(entry)} characters long; keep each entry to "
-            f"{MAX_ENTRY_LENGTH} characters or fewer."
+            _(
+                "Entry {number} is {length} characters long; keep each entry to {limit} characters or fewer.",
+                number=number,
+                length=len(entry),
+                limit=MAX_ENTRY_LENGTH,
+            )
         )
-    refuse_mass_mention(entry, f"Entry {number}")
+    refuse_mass_mention(entry, _("Entry {number}", number=number))
 
 
 def validate_entries(entries: Sequence[str]) -> tuple[str, ...]:
@@ -68,8 +78,14 @@ def validate_entries(entries: Sequence[str]) -> tuple[str, ...]:
         if key in seen:
             first = seen[key]
             raise UserError(
-                f"Entry {number} (“{entry}”) is the same as entry {first} (“{cleaned[first - 1]}”); "
-                "each entry must be different (case, spaces and accents don't count)."
+                _(
+                    "Entry {number} (“{entry}”) is the same as entry {first} (“{same}”); "
+                    "each entry must be different (case, spaces and accents don't count).",
+                    number=number,
+                    entry=entry,
+                    first=first,
+                    same=cleaned[first - 1],
+                )
             )
         seen[key] = number
     return tuple(cleaned)
@@ -84,8 +100,14 @@ def parse_title(text: str) -> str:
     """The bracket's title: not empty, at most 256 characters, no mass mention."""
     title = " ".join(text.split())
     if not title:
-        raise UserError("The bracket's title can't be empty.")
+        raise UserError(_("The bracket's title can't be empty."))
     if len(title) > MAX_TITLE_LENGTH:
-        raise UserError(f"The title is {len(title)} characters long; keep it to {MAX_TITLE_LENGTH} or fewer.")
-    refuse_mass_mention(title, "The title")
+        raise UserError(
+            _(
+                "The title is {length} characters long; keep it to {limit} or fewer.",
+                length=len(title),
+                limit=MAX_TITLE_LENGTH,
+            )
+        )
+    refuse_mass_mention(title, _("The title"))
     return title

@@ -16,9 +16,10 @@ from typing import Any
 
 from bot.brackets.entries import MAX_ENTRIES, MIN_ENTRIES
 from bot.brackets.seeding import Seeding, Seeds, first_round_pairs
+from bot.i18n import Msg, _
 
 FORMAT_VERSION = 1
-TIE_RULE = "A tie goes to the higher seed (the smaller seed number)."
+TIE_RULE = _("A tie goes to the higher seed (the smaller seed number).")
 
 
 class Decision(StrEnum):
@@ -79,12 +80,13 @@ def bye(index: int, seed: int) -> Match:
     return Match(index, seed, None, winner=seed, decided_by=Decision.BYE)
 
 
-def round_name(round_number: int, round_count: int) -> str:
+def round_name(round_number: int, round_count: int) -> Msg:
     """`Final`, `Semi-finals`, `Quarter-finals`, else `Round of N` (N: the round's places)."""
     if not 1 <= round_number <= round_count:
         raise ValueError(f"round {round_number} is not one of {round_count}")
     places = 2 ** (round_count - round_number + 1)
-    return {2: "Final", 4: "Semi-finals", 8: "Quarter-finals"}.get(places, f"Round of {places}")
+    named = {2: _("Final"), 4: _("Semi-finals"), 8: _("Quarter-finals")}
+    return named.get(places) or _("Round of {places}", places=places)
 
 
 @dataclass(frozen=True, slots=True)

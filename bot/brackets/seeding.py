@@ -15,6 +15,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from bot.errors import UserError
+from bot.i18n import _
 
 
 class Seeding(StrEnum):
@@ -51,7 +52,7 @@ def parse_seeding(text: str | None) -> Seeding:
     try:
         return Seeding(text.strip().lower())
     except ValueError:
-        raise UserError("Seeding is `given` (the order you typed) or `random`.") from None
+        raise UserError(_("Seeding is `given` (the order you typed) or `random`.")) from None
 
 
 def seed(entries: Sequence[str], *, seeding: Seeding | str = Seeding.GIVEN, rng: random.Random | None = None) -> Seeds:

@@ -3,7 +3,7 @@
 Nothing here imports discord; :mod:`bot.i18n.interactions` is the Discord side.
 """
 
-from bot.i18n.locales import NATIVE_NAMES, SOURCE_LOCALE, TRANSLATED, supported_locale
+from bot.i18n.locales import ALL_LOCALES, NATIVE_NAMES, SOURCE_LOCALE, TRANSLATED, supported_locale
 from bot.i18n.message import (
     Day,
     Duration,
@@ -21,6 +21,7 @@ from bot.i18n.message import (
 )
 
 __all__ = [
+    "ALL_LOCALES",
     "NATIVE_NAMES",
     "SOURCE_LOCALE",
     "TRANSLATED",

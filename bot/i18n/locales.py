@@ -22,6 +22,9 @@ BABEL_IDS: dict[str, str] = {
     "vi": "vi",
 }
 
+#: Every locale Lightstick can speak, English included.
+ALL_LOCALES: tuple[str, ...] = tuple(BABEL_IDS)
+
 #: The locales with a catalog of their own (English needs none).
 TRANSLATED: tuple[str, ...] = ("ko", "ja", "es-ES", "es-419", "pt-BR", "id", "th", "vi")
 

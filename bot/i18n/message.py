@@ -75,6 +75,25 @@ class Msg:
     def __len__(self) -> int:
         return len(render(self))
 
+    def __contains__(self, text: str) -> bool:
+        return text in render(self)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to another message with the same id and values, or to the text it shows now."""
+        if isinstance(other, str):
+            return render(self) == other
+        if isinstance(other, Msg):
+            return (self.msgid, self.params, self.plural, self.count) == (
+                other.msgid,
+                other.params,
+                other.plural,
+                other.count,
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.msgid, self.params, self.plural, self.count))
+
     def __add__(self, other: object) -> str:
         return render(self) + str(other)
 

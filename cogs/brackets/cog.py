@@ -39,18 +39,21 @@ from bot.brackets import (
 )
 from bot.brackets.store import BracketStore, MatchRules, StoredBracket
 from bot.errors import UserError
+from bot.i18n import _, speaking
+from bot.i18n.interactions import public_locale
 from bot.polls import PollSpec, parse_duration
 from bot.polls.rules import PollStatus
 from bot.scheduler import Dispatcher
-from bot.ui import CATALOG_FILTER_HELP, NO_MENTIONS, reply, truncate
+from bot.ui import CATALOG_FILTER_HELP, NO_MENTIONS, permission_label, reply, truncate
 from cogs.brackets.render import (
     PICTURE_FILENAME,
+    STATUS_NAMES,
     build_status_embed,
     build_summary_embed,
     created_message,
     match_options,
     match_question,
-    summary_footer,
+    summary_footers,
 )
 from cogs.mv.cog import Year
 from cogs.polls.options import RULE_HELP, AgeDays, LiveTextChannel, catalog_matches, voter_rules
@@ -128,11 +131,12 @@ class BracketsCog(commands.Cog, name="Brackets"):
         stored = await self.store.get(bracket_id)
         if stored is None:
             return
-        if stored.announced_round < stored.round - 1:
-            await self._announce(stored, stored.round - 1, adopt=True)
-            stored = await self.store.get(bracket_id)
-        if stored is not None and stored.is_open and stored.posted_round < stored.round:
-            await self._post_round(stored, adopt=True)
+        with speaking(await public_locale(self.bot, stored.guild_id)):
+            if stored.announced_round < stored.round - 1:
+                await self._announce(stored, stored.round - 1, adopt=True)
+                stored = await self.store.get(bracket_id)
+            if stored is not None and stored.is_open and stored.posted_round < stored.round:
+                await self._post_round(stored, adopt=True)
 
     def _lock(self, bracket_id: int) -> asyncio.Lock:
         return self._locks.setdefault(bracket_id, asyncio.Lock())
@@ -202,7 +206,7 @@ class BracketsCog(commands.Cog, name="Brackets"):
         bracket, number = stored.bracket, stored.round
         channel = self._channel(stored)
         if channel is None:
-            await self._stop(stored, f"its channel <#{stored.channel_id}> is gone")
+            await self._stop(stored, str(_("its channel <#{channel}> is gone", channel=stored.channel_id)))
             return 0
         earlier = await self._posted_matches(stored, channel) if adopt else {}
         now = self.bot.clock.now()
@@ -223,8 +227,13 @@ class BracketsCog(commands.Cog, name="Brackets"):
             try:
                 poll = await self.polls.post_poll(channel, spec, creator_id=stored.creator_id)
             except UserError as error:
-                await self._stop(stored, f"match {match.index + 1} of the {bracket.round_name(number)} "
-                                         f"could not be posted: {error.message}")  # fmt: skip
+                reason = _(
+                    "match {number} of the {round} could not be posted: {error}",
+                    number=match.index + 1,
+                    round=bracket.round_name(number),
+                    error=error.message,
+                )
+                await self._stop(stored, str(reason))
                 return 0
             await self.store.add_match(stored, number, match.index, poll.poll_id)
         await self.store.mark_posted(stored.bracket_id, number)
@@ -238,11 +247,11 @@ class BracketsCog(commands.Cog, name="Brackets"):
         channel's latest messages: the next round is posted after it), or None."""
         if self.bot.user is None:
             return None
-        wanted = summary_footer(stored, round_number)
+        wanted = summary_footers(stored, round_number)
         try:
             async for message in channel.history(limit=SUMMARY_SEARCH_LIMIT):
                 mine = message.author.id == self.bot.user.id and message.embeds
-                if mine and message.embeds[0].footer.text == wanted:
+                if mine and message.embeds[0].footer.text in wanted:
                     return message.id
         except discord.HTTPException as error:
             log.info("bracket %d: could not look for an earlier summary: %s", stored.bracket_id, error)
@@ -255,7 +264,7 @@ class BracketsCog(commands.Cog, name="Brackets"):
             return
         channel = self._channel(stored)
         if channel is None:
-            await self._stop(stored, f"its channel <#{stored.channel_id}> is gone")
+            await self._stop(stored, str(_("its channel <#{channel}> is gone", channel=stored.channel_id)))
             return
         if adopt and (found := await self._posted_summary(stored, round_number, channel)) is not None:
             log.info("bracket %d: found round %d's summary %d already posted", stored.bracket_id, round_number, found)
@@ -272,10 +281,12 @@ class BracketsCog(commands.Cog, name="Brackets"):
         try:
             await channel.send(embed=embed, files=files, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as error:
-            await self._stop(
-                stored,
-                f"Lightstick couldn't post the round summary in <#{stored.channel_id}> ({error.text or error.status})",
+            reason = _(
+                "Lightstick couldn't post the round summary in <#{channel}> ({error})",
+                channel=stored.channel_id,
+                error=error.text or error.status,
             )
+            await self._stop(stored, str(reason))
             return
         await self.store.mark_announced(stored.bracket_id, round_number)
 
@@ -304,31 +315,41 @@ class BracketsCog(commands.Cog, name="Brackets"):
                 return False
             if round_number is not None and stored.round != round_number:
                 return False
-            number, bracket = stored.round, stored.bracket
-            posted = await self.store.matches(stored, number)
-            results: dict[int, tuple[int, int]] = {}
-            for match in bracket.open_matches():
-                name = f"match {match.index + 1} of the {bracket.round_name(number)}"
-                poll_id = posted.get(match.index)
-                poll = None if poll_id is None else await self._closed_poll(poll_id)
-                if poll is None or poll.status is PollStatus.CLOSED_MISSING:
-                    await self._stop(stored, f"the message of {name} was deleted")
-                    return False
-                tally = await self.polls.store.tally(poll)
-                results[match.index] = (tally.for_option(0).votes, tally.for_option(1).votes)
-            decided: Bracket = bracket.record_round(results)
-            if not await self.store.advance(bracket_id, number, decided, self.bot.clock.now()):
+            with speaking(await public_locale(self.bot, stored.guild_id)):
+                return await self._close_round(stored)
+
+    async def _close_round(self, stored: StoredBracket) -> bool:
+        """:meth:`advance` with the bracket's lock held, in the server's language."""
+        bracket_id = stored.bracket_id
+        number, bracket = stored.round, stored.bracket
+        posted = await self.store.matches(stored, number)
+        results: dict[int, tuple[int, int]] = {}
+        for match in bracket.open_matches():
+            poll_id = posted.get(match.index)
+            poll = None if poll_id is None else await self._closed_poll(poll_id)
+            if poll is None or poll.status is PollStatus.CLOSED_MISSING:
+                reason = _(
+                    "the message of match {number} of the {round} was deleted",
+                    number=match.index + 1,
+                    round=bracket.round_name(number),
+                )
+                await self._stop(stored, str(reason))
                 return False
-            self.advances += 1
-            self.dispatcher.wake()
-            after = await self.store.get(bracket_id)
-            assert after is not None
-            await self._announce(after, number)
-            after = await self.store.get(bracket_id)
-            if after is not None and after.is_open:
-                await self._post_round(after)
-            log.info("bracket %d: round %d closed", bracket_id, number)
-            return True
+            tally = await self.polls.store.tally(poll)
+            results[match.index] = (tally.for_option(0).votes, tally.for_option(1).votes)
+        decided: Bracket = bracket.record_round(results)
+        if not await self.store.advance(bracket_id, number, decided, self.bot.clock.now()):
+            return False
+        self.advances += 1
+        self.dispatcher.wake()
+        after = await self.store.get(bracket_id)
+        assert after is not None
+        await self._announce(after, number)
+        after = await self.store.get(bracket_id)
+        if after is not None and after.is_open:
+            await self._post_round(after)
+        log.info("bracket %d: round %d closed", bracket_id, number)
+        return True
 
     async def _advance_due(self, now: datetime) -> None:
         await self.bot.wait_until_ready()
@@ -351,7 +372,7 @@ class BracketsCog(commands.Cog, name="Brackets"):
     @staticmethod
     def _guild_id(interaction: discord.Interaction) -> int:
         if interaction.guild_id is None:
-            raise UserError("Brackets only work inside a server.")
+            raise UserError(_("Brackets only work inside a server."))
         return interaction.guild_id
 
     async def _start(
@@ -375,19 +396,33 @@ class BracketsCog(commands.Cog, name="Brackets"):
             round_duration=duration, now=self.bot.clock.now(), rules=rules,
         )  # fmt: skip
         async with self._lock(stored.bracket_id):
-            matches = await self._post_round(stored)
+            with speaking(await public_locale(self.bot, guild_id)):
+                matches = await self._post_round(stored)
         after = await self.store.get(stored.bracket_id)
         if after is None or not after.is_open:
-            reason = after.stop_reason if after is not None else "unknown"
-            raise UserError(f"Bracket #{stored.bracket_id} stopped: {reason}")
+            reason = after.stop_reason if after is not None else None
+            raise UserError(
+                _("Bracket #{id} stopped: {reason}", id=stored.bracket_id, reason=reason or _("unknown reason"))
+            )
         await reply(interaction, created_message(after, target.mention, matches))
 
-    async def _managed(self, interaction: discord.Interaction, bracket: int | None, action: str) -> StoredBracket:
+    async def _managed(self, interaction: discord.Interaction, bracket: int | None) -> StoredBracket:
         stored = await self.store.in_guild(self._guild_id(interaction), bracket)
         if stored.creator_id != interaction.user.id and not interaction.permissions.manage_guild:
-            raise UserError(f"Only the bracket's creator or someone with **Manage Server** can {action} it.")
+            raise UserError(
+                _(
+                    "Only the bracket's creator or someone with **{permission}** can do that.",
+                    permission=permission_label("manage_guild"),
+                )
+            )
         if not stored.is_open:
-            raise UserError(f"Bracket #{stored.bracket_id} is {stored.status.value}; there is nothing to {action}.")
+            raise UserError(
+                _(
+                    "Bracket #{id} is {status}; there is nothing to do.",
+                    id=stored.bracket_id,
+                    status=STATUS_NAMES.get(stored.status, stored.status.value),
+                )
+            )
         return stored
 
     @bracket.command(name="create", description="Start a bracket of your entries; each match is a two-option poll.")
@@ -442,10 +477,16 @@ class BracketsCog(commands.Cog, name="Brackets"):
         rules = voter_rules(interaction, role, min_account_age, min_member_age, anonymous, weights)
         found = await catalog_matches(self.bot, interaction.guild_id, year, artist, theme, "bracket")
         if size is None and len(found) > MAX_ENTRIES:
-            raise UserError(f"{len(found)} MVs match; a bracket takes at most {MAX_ENTRIES}. Use `size` or narrow it.")
+            raise UserError(
+                _(
+                    "{count} MVs match; a bracket takes at most {maximum}. Use `size` or narrow it.",
+                    count=len(found),
+                    maximum=MAX_ENTRIES,
+                )
+            )
         chosen = found[:size] if size is not None else found
         if len(chosen) < 2:
-            raise UserError("Fewer than 2 MVs in the catalog match that; a bracket needs at least 2.")
+            raise UserError(_("Fewer than 2 MVs in the catalog match that; a bracket needs at least 2."))
         entries = validate_entries([mv_option_label(mv) for mv in chosen])
         parts = [str(year)] if year is not None else []
         parts += [artist] if artist else []
@@ -467,30 +508,41 @@ class BracketsCog(commands.Cog, name="Brackets"):
     )
     @app_commands.describe(bracket=BRACKET_HELP)
     async def advance_command(self, interaction: discord.Interaction, bracket: int | None = None) -> None:
-        stored = await self._managed(interaction, bracket, "advance")
+        stored = await self._managed(interaction, bracket)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not await self.advance(stored.bracket_id, round_number=stored.round):
             after = await self.store.get(stored.bracket_id)
-            why = f": {after.stop_reason}" if after is not None and after.stop_reason else ""
-            raise UserError(f"Bracket #{stored.bracket_id}'s round was not advanced{why}.")
+            if after is not None and after.stop_reason:
+                raise UserError(
+                    _(
+                        "Bracket #{id}'s round was not advanced: {reason}.",
+                        id=stored.bracket_id,
+                        reason=after.stop_reason,
+                    )
+                )
+            raise UserError(_("Bracket #{id}'s round was not advanced.", id=stored.bracket_id))
         after = await self.store.get(stored.bracket_id)
         assert after is not None
         if after.is_open:
-            await reply(interaction, f"Closed the {stored.bracket.round_name(stored.round)}; "
-                                     f"the {after.bracket.round_name(after.round)} is up.")  # fmt: skip
-        elif after.bracket.champion is not None:
-            await reply(
-                interaction, f"The final is closed: {after.bracket.entry(after.bracket.champion)} is the champion."
+            closed = _(
+                "Closed the {closed}; the {next} is up.",
+                closed=stored.bracket.round_name(stored.round),
+                next=after.bracket.round_name(after.round),
             )
+            await reply(interaction, closed)
+        elif after.bracket.champion is not None:
+            champion = after.bracket.entry(after.bracket.champion)
+            await reply(interaction, _("The final is closed: {champion} is the champion.", champion=champion))
         else:
-            await reply(interaction, f"Bracket #{after.bracket_id} stopped: {after.stop_reason}")
+            reason = after.stop_reason or _("unknown reason")
+            await reply(interaction, _("Bracket #{id} stopped: {reason}", id=after.bracket_id, reason=reason))
 
     @bracket.command(
         name="cancel", description="Cancel a bracket and close its open matches (creator or Manage Server)."
     )
     @app_commands.describe(bracket=BRACKET_HELP)
     async def cancel(self, interaction: discord.Interaction, bracket: int | None = None) -> None:
-        stored = await self._managed(interaction, bracket, "cancel")
+        stored = await self._managed(interaction, bracket)
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self._lock(stored.bracket_id):
             cancelled = await self.store.cancel(stored.bracket_id, self.bot.clock.now())
@@ -502,5 +554,8 @@ class BracketsCog(commands.Cog, name="Brackets"):
                     except Exception:
                         log.exception("bracket %d: closing match poll %d failed", stored.bracket_id, poll_id)
         if not cancelled:
-            raise UserError(f"Bracket #{stored.bracket_id} is no longer open.")
-        await reply(interaction, f"Bracket #{stored.bracket_id} “{truncate(stored.title, 100)}” is cancelled.")
+            raise UserError(_("Bracket #{id} is no longer open.", id=stored.bracket_id))
+        cancelled_message = _(
+            "Bracket #{id} “{title}” is cancelled.", id=stored.bracket_id, title=truncate(stored.title, 100)
+        )
+        await reply(interaction, cancelled_message)

@@ -8,6 +8,7 @@ import discord
 
 from bot.brackets import Bracket, Match
 from bot.brackets.store import BracketStatus, StoredBracket
+from bot.i18n import ALL_LOCALES, Msg, Text, _, _n, render
 from bot.polls.rules import MAX_QUESTION_LENGTH
 from bot.ui import truncate
 
@@ -16,13 +17,18 @@ COLOUR = discord.Colour(0xEB459E)
 DESCRIPTION_LIMIT = 4096
 
 
-def footer(stored: StoredBracket) -> str:
-    return f"Bracket #{stored.bracket_id}"
+def footer(stored: StoredBracket) -> Msg:
+    return _("Bracket #{id}", id=stored.bracket_id)
 
 
-def summary_footer(stored: StoredBracket, round_number: int) -> str:
+def summary_footer(stored: StoredBracket, round_number: int) -> Msg:
     """The summary's footer; it also finds a summary posted just before a crash."""
-    return f"{footer(stored)} · round {round_number}"
+    return _("Bracket #{id} · round {round}", id=stored.bracket_id, round=round_number)
+
+
+def summary_footers(stored: StoredBracket, round_number: int) -> set[str]:
+    """The footer in every language, since the server's may have changed since the crash."""
+    return {render(summary_footer(stored, round_number), locale) for locale in ALL_LOCALES}
 
 
 def match_question(bracket: Bracket, round_number: int, match: Match, *, bracket_id: int) -> str:
@@ -30,7 +36,7 @@ def match_question(bracket: Bracket, round_number: int, match: Match, *, bracket
     limit. The `[#7]` (the bracket) comes first, so no truncation cuts it: with the round and
     match it finds a match poll posted just before a crash."""
     assert match.seed_b is not None
-    head = f"{bracket.round_name(round_number)}, match {match.index + 1}: "
+    head = str(_("{round}, match {number}: ", round=bracket.round_name(round_number), number=match.index + 1))
     body = f"#{match.seed_a} {bracket.entry(match.seed_a)} vs #{match.seed_b} {bracket.entry(match.seed_b)}"
     title = truncate(bracket.title, 80)
     return truncate(f"{match_marker(bracket_id)} {title} — {head}{body}", MAX_QUESTION_LENGTH)
@@ -45,61 +51,94 @@ def match_options(bracket: Bracket, match: Match) -> tuple[str, str]:
     return bracket.entry(match.seed_a), bracket.entry(match.seed_b)
 
 
-def created_message(stored: StoredBracket, channel_mention: str, matches: int) -> str:
+def created_message(stored: StoredBracket, channel_mention: str, matches: int) -> Msg:
     bracket = stored.bracket
-    return (
-        f"Bracket #{stored.bracket_id} “{truncate(bracket.title, 100)}” is up in {channel_mention}: "
-        f"{bracket.seeds.count} entries, the {bracket.round_name(1)} has {matches} "
-        f"match{'es' if matches != 1 else ''}."
+    return _(
+        "Bracket #{id} “{title}” is up in {channel}: {entries}, the {round} has {matches}.",
+        id=stored.bracket_id,
+        title=truncate(bracket.title, 100),
+        channel=channel_mention,
+        entries=_n("{count} entry", "{count} entries", bracket.seeds.count),
+        round=bracket.round_name(1),
+        matches=_n("{count} match", "{count} matches", matches),
     )
 
 
 def build_summary_embed(
-    stored: StoredBracket, round_number: int, lines: Sequence[str], *, picture: bool
+    stored: StoredBracket, round_number: int, lines: Sequence[Text], *, picture: bool
 ) -> discord.Embed:
     """The summary of a decided round; after the final, the champion's announcement."""
     bracket = stored.bracket
     champion = bracket.champion if round_number == bracket.round_count else None
     if champion is not None:
-        title = f"🏆 {bracket.entry(champion)} wins “{bracket.title}”"
+        title = str(_("🏆 {champion} wins “{title}”", champion=bracket.entry(champion), title=bracket.title))
     else:
         title = f"{bracket.title} — {lines[0]}"
+    description = "\n".join(str(line) for line in lines[1:])
     embed = discord.Embed(
-        title=truncate(title, 256), description=truncate("\n".join(lines[1:]), DESCRIPTION_LIMIT), colour=COLOUR
+        title=truncate(title, 256), description=truncate(description, DESCRIPTION_LIMIT), colour=COLOUR
     )
     if picture:
         embed.set_image(url=f"attachment://{PICTURE_FILENAME}")
-    embed.set_footer(text=summary_footer(stored, round_number))
+    embed.set_footer(text=str(summary_footer(stored, round_number)))
     return embed
 
 
-def status_lines(stored: StoredBracket, polls: dict[int, int]) -> list[str]:
+SEEDING_NAMES = {"given": _("given"), "random": _("random")}
+STATUS_NAMES = {
+    BracketStatus.OPEN: _("open"),
+    BracketStatus.FINISHED: _("finished"),
+    BracketStatus.CANCELLED: _("cancelled"),
+    BracketStatus.STOPPED: _("stopped"),
+}
+
+
+def status_lines(stored: StoredBracket, polls: dict[int, int]) -> list[Text]:
     bracket = stored.bracket
-    lines = [f"{bracket.seeds.count} entries, seeding: {bracket.seeds.seeding}, created by <@{stored.creator_id}>."]
+    seeding = SEEDING_NAMES.get(str(bracket.seeds.seeding), str(bracket.seeds.seeding))
+    lines: list[Text] = [
+        _(
+            "{entries}, seeding: {seeding}, created by {creator}.",
+            entries=_n("{count} entry", "{count} entries", bracket.seeds.count),
+            seeding=seeding,
+            creator=f"<@{stored.creator_id}>",
+        )
+    ]
     if stored.status is BracketStatus.OPEN:
         current = bracket.current_round or stored.round
         ends = stored.round_ends_at
-        when = f", ends {discord.utils.format_dt(ends, 'R')}" if ends is not None else ""
-        lines.append(f"Now voting: the {bracket.round_name(current)} ({len(bracket.open_matches())} matches{when}).")
+        matches = _n("{count} match", "{count} matches", len(bracket.open_matches()))
+        if ends is not None:
+            lines.append(
+                _(
+                    "Now voting: the {round} ({matches}, ends {when}).",
+                    round=bracket.round_name(current),
+                    matches=matches,
+                    when=discord.utils.format_dt(ends, "R"),
+                )
+            )
+        else:
+            lines.append(_("Now voting: the {round} ({matches}).", round=bracket.round_name(current), matches=matches))
         for match in bracket.open_matches():
             a, b = match_options(bracket, match)
             poll = polls.get(match.index)
-            ref = f" — poll #{poll}" if poll is not None else " — not posted yet"
-            lines.append(f"{match.index + 1}. #{match.seed_a} {a} vs #{match.seed_b} {b}{ref}")
+            ref = _("poll #{poll}", poll=poll) if poll is not None else _("not posted yet")
+            lines.append(f"{match.index + 1}. #{match.seed_a} {a} vs #{match.seed_b} {b} — {ref}")
     elif stored.status is BracketStatus.FINISHED and bracket.champion is not None:
-        lines.append(f"Finished. Champion: #{bracket.champion} {bracket.entry(bracket.champion)}")
+        champion = f"#{bracket.champion} {bracket.entry(bracket.champion)}"
+        lines.append(_("Finished. Champion: {champion}", champion=champion))
     elif stored.status is BracketStatus.CANCELLED:
-        lines.append("Cancelled.")
+        lines.append(_("Cancelled."))
     else:
-        lines.append(f"Stopped: {stored.stop_reason or 'unknown reason'}")
+        lines.append(_("Stopped: {reason}", reason=stored.stop_reason or _("unknown reason")))
     return lines
 
 
 def build_status_embed(stored: StoredBracket, polls: dict[int, int]) -> discord.Embed:
     embed = discord.Embed(
-        title=truncate(f"{stored.bracket.title} — {stored.status.value}", 256),
-        description=truncate("\n".join(status_lines(stored, polls)), DESCRIPTION_LIMIT),
+        title=truncate(f"{stored.bracket.title} — {STATUS_NAMES.get(stored.status, stored.status.value)}", 256),
+        description=truncate("\n".join(str(line) for line in status_lines(stored, polls)), DESCRIPTION_LIMIT),
         colour=COLOUR,
     )
-    embed.set_footer(text=footer(stored))
+    embed.set_footer(text=str(footer(stored)))
     return embed
