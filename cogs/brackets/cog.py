@@ -39,7 +39,7 @@ from bot.brackets import (
 )
 from bot.brackets.store import BracketStore, MatchRules, StoredBracket
 from bot.errors import UserError
-from bot.i18n import _, speaking
+from bot.i18n import _, render, speaking
 from bot.i18n.interactions import public_locale
 from bot.polls import PollSpec, parse_duration
 from bot.polls.rules import PollStatus
@@ -491,7 +491,8 @@ class BracketsCog(commands.Cog, name="Brackets"):
         parts = [str(year)] if year is not None else []
         parts += [artist] if artist else []
         parts += [theme.strip().casefold()] if theme else []
-        title = f"MV World Cup: {' '.join(parts)}"
+        server = await public_locale(self.bot, interaction.guild_id)
+        title = render(_("MV World Cup: {filters}", filters=" ".join(parts)), server)
         await self._start(interaction, title, entries, round_duration, seeding, None, rules)
 
     @bracket.command(name="status", description="Show a bracket: the round being voted on, or how it ended.")
