@@ -63,8 +63,9 @@ def app_commands_of_extensions() -> Iterator[app_commands.Command | app_commands
 def command_strings(
     command: app_commands.Command | app_commands.Group,  # type: ignore[type-arg]
 ) -> Iterator[tuple[str, str, str]]:
-    """(context, msgid, where) for every translatable string of `command` and its children."""
-    where = f"/{command.qualified_name}"
+    """(context, msgid, where) for every translatable string of `command` and its children.
+    `where` has no spaces (`/poll.create:question`): a .po location is one word."""
+    where = "/" + command.qualified_name.replace(" ", ".")
     yield NAME, command.name, where
     yield DESCRIPTION, command.description, where
     if isinstance(command, app_commands.Group):
@@ -72,10 +73,11 @@ def command_strings(
             yield from command_strings(child)
         return
     for parameter in command.parameters:
-        yield NAME, parameter.display_name, f"{where} {parameter.name}:"
-        yield DESCRIPTION, str(parameter.description), f"{where} {parameter.name}:"
+        option = f"{where}:{parameter.name}"
+        yield NAME, parameter.display_name, option
+        yield DESCRIPTION, str(parameter.description), option
         for choice in parameter.choices:
-            yield CHOICE, choice.name, f"{where} {parameter.name}:"
+            yield CHOICE, choice.name, option
 
 
 def _command_messages(catalog: Catalog) -> None:
