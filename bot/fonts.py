@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -79,9 +79,16 @@ class FontChain:
         """Whether every visible character of `text` has a glyph in some font of the chain."""
         return all(any(_covered(char, covered) for covered in self._coverage) for char in text)
 
-    def runs(self, text: str) -> list[tuple[ImageFont.FreeTypeFont, str]]:
+    def runs(self, text: str) -> tuple[tuple[ImageFont.FreeTypeFont, str], ...]:
         """`text` in runs of one font each: whole words where one font has them, else per character
-        (a combining mark stays with its base letter)."""
+        (a combining mark stays with its base letter). Cached: pictures measure, then draw."""
+        return _runs(self, text)
+
+    def _split(self, text: str) -> tuple[tuple[ImageFont.FreeTypeFont, str], ...]:
+        text = unicodedata.normalize("NFC", text)
+        whole = self.font_index(text)
+        if whole is not None:  # the common case: one font has it all
+            return ((self.fonts[whole], text),)
         runs: list[tuple[int, str]] = []
         for word in _WORDS.findall(unicodedata.normalize("NFC", text)):
             if word.isspace() and runs:  # spaces go with the run before them
@@ -95,7 +102,7 @@ class FontChain:
                     runs[-1] = (resolved, runs[-1][1] + piece)
                 else:
                     runs.append((resolved, piece))
-        return [(self.fonts[index], piece) for index, piece in runs]
+        return tuple((self.fonts[index], piece) for index, piece in runs)
 
     def _per_character(self, word: str) -> list[tuple[int | None, str]]:
         pieces: list[tuple[int | None, str]] = []
@@ -123,6 +130,11 @@ class FontChain:
             draw.text((x, baseline), piece, font=font, fill=fill, anchor="ls")
             x += font.getlength(piece)
         return width
+
+
+@lru_cache(maxsize=8192)
+def _runs(chain: FontChain, text: str) -> tuple[tuple[ImageFont.FreeTypeFont, str], ...]:
+    return chain._split(text)
 
 
 @cache
