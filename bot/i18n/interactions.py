@@ -10,25 +10,18 @@ speaks the member's language. Public posts: cogs wrap them in
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Protocol
 
 import discord
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation as Where
 
-from bot.i18n.catalogs import translations
-from bot.i18n.locales import TRANSLATED, supported_locale
-from bot.i18n.message import use_locale
+from bot.i18n.commands import CHOICE, DESCRIPTION, NAME, command_translation
+from bot.i18n.locales import supported_locale
+from bot.i18n.message import current_locale, use_locale
 from bot.i18n.store import GuildLanguages, server_locale
 
 log = logging.getLogger(__name__)
-
-#: gettext contexts of command strings: names obey Discord's naming rules, choices and
-#: descriptions have their own length limits, so each is translated on its own.
-NAME = "command name"
-DESCRIPTION = "command description"
-CHOICE = "command choice"
 
 _CONTEXTS = {
     Where.command_name: NAME,
@@ -39,26 +32,6 @@ _CONTEXTS = {
     Where.parameter_description: DESCRIPTION,
     Where.choice_name: CHOICE,
 }
-
-#: Discord's rule for command and option names (API reference, Application Commands).
-NAME_PATTERN = re.compile(r"^[-_'\w\u0900-\u097F\u0E00-\u0E7F]{1,32}$")
-
-
-def valid_name(name: str) -> bool:
-    return bool(NAME_PATTERN.fullmatch(name)) and name == name.lower()
-
-
-def command_translation(msgid: str, locale: str, context: str) -> str | None:
-    """The translation of a command string, or None where Discord should show the English."""
-    if locale not in TRANSLATED:
-        return None
-    translated = translations(locale).pgettext(context, msgid)
-    if translated == msgid:
-        return None
-    if context == NAME and not valid_name(translated):
-        log.warning("%s: the %s translation %r breaks Discord's naming rules", locale, msgid, translated)
-        return None
-    return translated
 
 
 class GettextTranslator(app_commands.Translator):
@@ -108,8 +81,6 @@ async def public_locale(bot: HasLanguages, guild_id: int | None) -> str:
 def command_text(text: str, context: str, locale: str | None = None) -> str:
     """A command's name, description or choice as Discord shows it in `locale` (default: the
     current one), for replies that quote commands (`/help`, hints)."""
-    from bot.i18n.message import current_locale
-
     return command_translation(text, locale or current_locale(), context) or text
 
 

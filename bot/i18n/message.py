@@ -25,6 +25,7 @@ from typing import TypeAlias
 
 from bot.i18n import formatting
 from bot.i18n.catalogs import translations
+from bot.i18n.commands import localize_quoted_commands
 from bot.i18n.locales import SOURCE_LOCALE, supported_locale
 
 log = logging.getLogger(__name__)
@@ -129,9 +130,9 @@ def render(text: Text, locale: str | None = None) -> str:
     if text.count is not None:
         values.setdefault("count", formatting.number(text.count, locale))
     if not values and "{" not in template:
-        return template
+        return localize_quoted_commands(template, locale)
     try:
-        return template.format_map(values)
+        return localize_quoted_commands(template.format_map(values), locale)
     except (KeyError, IndexError, ValueError):
         if template == text.msgid:
             raise

@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.i18n.catalogs import DOMAIN, LOCALES_DIR, mo_path, po_path
-from bot.i18n.interactions import CHOICE, DESCRIPTION, NAME
+from bot.i18n.commands import CHOICE, DESCRIPTION, NAME
 from bot.i18n.locales import TRANSLATED, babel_id
 from bot.paths import PROJECT_DIR
 
@@ -44,7 +44,7 @@ def _code_messages(catalog: Catalog) -> None:
             catalog.add(message, None, [(f"{directory}/{filename}", lineno)], auto_comments=comments, context=context)
 
 
-def app_commands_of_extensions() -> Iterator[app_commands.Command | app_commands.Group]:  # type: ignore[type-arg]
+def app_commands_of_extensions() -> Iterator[app_commands.Command | app_commands.Group]:
     """The top-level slash commands and groups every extension declares, without a bot."""
     from bot.client import discover_extensions
 
@@ -61,10 +61,10 @@ def app_commands_of_extensions() -> Iterator[app_commands.Command | app_commands
 
 
 def command_strings(
-    command: app_commands.Command | app_commands.Group,  # type: ignore[type-arg]
+    command: app_commands.Command | app_commands.Group,
 ) -> Iterator[tuple[str, str, str]]:
     """(context, msgid, where) for every translatable string of `command` and its children.
-    `where` has no spaces (`/poll.create:question`): a .po location is one word."""
+    `where` is one word without a colon (`/poll.create[question]`), as a .po location must be."""
     where = "/" + command.qualified_name.replace(" ", ".")
     yield NAME, command.name, where
     yield DESCRIPTION, command.description, where
@@ -73,7 +73,7 @@ def command_strings(
             yield from command_strings(child)
         return
     for parameter in command.parameters:
-        option = f"{where}:{parameter.name}"
+        option = f"{where}[{parameter.name}]"
         yield NAME, parameter.display_name, option
         yield DESCRIPTION, str(parameter.description), option
         for choice in parameter.choices:
