@@ -30,9 +30,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from bot.i18n import Number
+from bot.polls import reasons
 from bot.polls.rules import Poll, Voter, ineligibility_reason
 
-NOT_A_MEMBER_REASON = "you are no longer a member of this server"
+#: Reasons as stored (English); :func:`bot.polls.reasons.shown` translates them.
+NOT_A_MEMBER_REASON = reasons.stored(reasons.NOT_A_MEMBER)
 
 
 class ReactionUser(NamedTuple):
@@ -160,16 +163,12 @@ def plan_reconciliation(
 
 
 def _limit_reason(poll: Poll) -> str:
-    picks = "1 option" if poll.choices == 1 else f"{poll.choices} options"
-    return (
-        f"this poll allows {picks}; the vote already counted stands and extra reactions "
-        "added while Lightstick was away are removed"
-    )
+    if poll.choices == 1:
+        return reasons.stored(reasons.LIMIT_ONE)
+    return reasons.stored(reasons.LIMIT_MANY, choices=Number(poll.choices))
 
 
-ANONYMOUS_SEVERAL_REASON = (
-    "you reacted on several options while Lightstick was away and this poll allows 1; the lowest of them counts"
-)
+ANONYMOUS_SEVERAL_REASON = reasons.stored(reasons.ANONYMOUS_SEVERAL)
 
 
 def _plan_anonymous(

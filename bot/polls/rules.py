@@ -15,6 +15,10 @@ from enum import StrEnum
 from functools import lru_cache
 
 from bot.errors import UserError
+from bot.i18n import Duration, Msg, Number, Text, _
+from bot.i18n.input import localized_duration
+from bot.polls import reasons
+from bot.polls.reasons import days
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 20
@@ -144,10 +148,16 @@ def split_options(text: str) -> list[str]:
     return [normalize_option(piece) for piece in pieces if piece.strip()]
 
 
-def refuse_mass_mention(text: str, where: str) -> None:
+def refuse_mass_mention(text: str, where: Text) -> None:
     match = _MASS_MENTION.search(text)
     if match:
-        raise UserError(f"{where} contains {match.group(0)}; polls can't ping everyone. Remove it and try again.")
+        raise UserError(
+            _(
+                "{where} contains {mention}; polls can't ping everyone. Remove it and try again.",
+                where=where,
+                mention=match.group(0),
+            )
+        )
 
 
 def validate_options(options: Sequence[str]) -> tuple[str, ...]:
@@ -156,23 +166,41 @@ def validate_options(options: Sequence[str]) -> tuple[str, ...]:
     cleaned = [option for option in cleaned if option]
     if len(cleaned) < MIN_OPTIONS:
         raise UserError(
-            f"A poll needs at least {MIN_OPTIONS} options, separated by | "
-            "(for example: `Spell | WHIPLASH | Chk Chk Boom`)."
+            _(
+                "A poll needs at least {minimum} options, separated by | "
+                "(for example: `Spell | WHIPLASH | Chk Chk Boom`).",
+                minimum=Number(MIN_OPTIONS),
+            )
         )
     if len(cleaned) > MAX_OPTIONS:
-        raise UserError(f"A poll can have at most {MAX_OPTIONS} options; you gave {len(cleaned)}.")
+        raise UserError(
+            _(
+                "A poll can have at most {maximum} options; you gave {given}.",
+                maximum=Number(MAX_OPTIONS),
+                given=Number(len(cleaned)),
+            )
+        )
     seen: dict[str, int] = {}
     for number, option in enumerate(cleaned, start=1):
         if len(option) > MAX_OPTION_LENGTH:
             raise UserError(
-                f"Option {number} is {len(option)} characters long; keep each option to "
-                f"{MAX_OPTION_LENGTH} characters or fewer."
+                _(
+                    "Option {number} is {length} characters long; keep each option to {maximum} characters or fewer.",
+                    number=number,
+                    length=Number(len(option)),
+                    maximum=Number(MAX_OPTION_LENGTH),
+                )
             )
-        refuse_mass_mention(option, f"Option {number}")
+        refuse_mass_mention(option, _("Option {number}", number=number))
         key = option_key(option)
         if key in seen:
             raise UserError(
-                f"Option {number} (“{option}”) is the same as option {seen[key]}; each option must be different."
+                _(
+                    "Option {number} (“{option}”) is the same as option {other}; each option must be different.",
+                    number=number,
+                    option=option,
+                    other=seen[key],
+                )
             )
         seen[key] = number
     return tuple(cleaned)
@@ -186,10 +214,16 @@ def parse_options(text: str) -> tuple[str, ...]:
 def parse_question(text: str) -> str:
     question = text.strip()
     if not question:
-        raise UserError("The question can't be empty.")
+        raise UserError(_("The question can't be empty."))
     if len(question) > MAX_QUESTION_LENGTH:
-        raise UserError(f"The question is {len(question)} characters long; keep it to {MAX_QUESTION_LENGTH} or fewer.")
-    refuse_mass_mention(question, "The question")
+        raise UserError(
+            _(
+                "The question is {length} characters long; keep it to {maximum} or fewer.",
+                length=Number(len(question)),
+                maximum=Number(MAX_QUESTION_LENGTH),
+            )
+        )
+    refuse_mass_mention(question, _("The question"))
     return question
 
 
@@ -202,39 +236,42 @@ _UNIT_MINUTES = {
 }  # fmt: skip
 _DURATION_SHAPE = re.compile(r"(?:\s*\d+\s*[a-z]+)+\s*")
 _DURATION_PART = re.compile(r"(\d+)\s*([a-z]+)")
-_DURATION_HELP = "Write a duration like `30m`, `12h`, `2d`, `1w` or `1d12h`"
+DURATION_HELP = _("Write a duration like `30m`, `12h`, `2d`, `1w` or `1d12h`")
 
 
 def parse_duration(text: str | None) -> timedelta:
-    """`30m`, `12h`, `2d`, `1w`, `1d12h`, `1d 12h`, `2 days`; empty means 24 hours.
+    """`30m`, `12h`, `2d`, `1w`, `1d12h`, `1d 12h`, `2 days`; empty means 24 hours. Unit words
+    of every language Lightstick speaks are read too: `3일`, `2 horas`, `1 hari`, `3日`.
 
-    Each unit may appear once; the total must be between 1 minute and 90 days.
+    Each unit may appear once; the total must be between 1 minute and 90 days. Errors quote
+    what the member typed.
     """
     if text is None or not text.strip():
         return DEFAULT_DURATION
-    lowered = text.strip().lower()
+    typed = text.strip()
+    lowered = localized_duration(typed).lower()
     if not _DURATION_SHAPE.fullmatch(lowered):
-        raise UserError(f"I can't read the duration “{text.strip()}”. {_DURATION_HELP}.")
+        raise UserError(_("I can't read the duration “{text}”. {help}.", text=typed, help=DURATION_HELP))
     minutes = 0
     seen: set[int] = set()
     for amount, unit in _DURATION_PART.findall(lowered):
         if unit not in _UNIT_MINUTES:
-            raise UserError(f"“{unit}” is not a unit I know. {_DURATION_HELP}.")
+            raise UserError(_("“{unit}” is not a unit I know. {help}.", unit=unit, help=DURATION_HELP))
         size = _UNIT_MINUTES[unit]
         if size in seen:
-            raise UserError(f"The duration “{text.strip()}” names a unit twice. {_DURATION_HELP}.")
+            raise UserError(_("The duration “{text}” names a unit twice. {help}.", text=typed, help=DURATION_HELP))
         seen.add(size)
         if len(amount) > 7:  # far past 90 days in any unit; spare timedelta the overflow
-            raise UserError("A poll can run for at most 90 days.")
+            raise UserError(_("A poll can run for at most 90 days."))
         minutes += int(amount) * size
     return check_duration(timedelta(minutes=minutes))
 
 
 def check_duration(duration: timedelta) -> timedelta:
     if duration < MIN_DURATION:
-        raise UserError("A poll must run for at least 1 minute.")
+        raise UserError(_("A poll must run for at least 1 minute."))
     if duration > MAX_DURATION:
-        raise UserError(f"A poll can run for at most 90 days; you asked for {describe(duration)}.")
+        raise UserError(_("A poll can run for at most 90 days; you asked for {asked}.", asked=describe(duration)))
     return duration
 
 
@@ -249,21 +286,15 @@ def format_duration(duration: timedelta) -> str:
     return "".join(parts) or "0m"
 
 
-def describe(duration: timedelta) -> str:
-    """Words for a member: `1 day 12 hours`."""
-    minutes = int(duration.total_seconds() // 60)
-    parts = []
-    for name, size in (("day", 24 * 60), ("hour", 60), ("minute", 1)):
-        amount, minutes = divmod(minutes, size)
-        if amount:
-            parts.append(f"{amount} {name}{'s' if amount != 1 else ''}")
-    return " ".join(parts) or "0 minutes"
+def describe(duration: timedelta) -> Duration:
+    """Words for a member, in their language: `1 day, 12 hours` / `1일 12시간`."""
+    return Duration(duration)
 
 
 def _check_age(days: int | None, what: str) -> int:
     value = days or 0
     if not 0 <= value <= MAX_AGE_DAYS:
-        raise UserError(f"{what} must be between 0 and {MAX_AGE_DAYS} days.")
+        raise UserError(_("{option} must be between 0 and {maximum} days.", option=what, maximum=Number(MAX_AGE_DAYS)))
     return value
 
 
@@ -330,7 +361,7 @@ def check_voter_rules(
 ) -> VoterRules:
     """Validate the voter rules (a UserError says what is wrong); one check for polls and brackets."""
     if role_id is not None and role_id <= 0:
-        raise UserError("That role can't be used for a poll.")
+        raise UserError(_("That role can't be used for a poll."))
     return VoterRules(
         role_id=role_id,
         min_account_age_days=_check_age(min_account_age_days, "`min_account_age`"),
@@ -364,7 +395,12 @@ def build_poll_spec(
     parsed_duration = check_duration(duration) if isinstance(duration, timedelta) else parse_duration(duration)
     picks = 1 if choices is None else choices
     if not 1 <= picks <= len(parsed_options):
-        raise UserError(f"`choices` must be between 1 and {len(parsed_options)} (the number of options).")
+        raise UserError(
+            _(
+                "`choices` must be between 1 and {maximum} (the number of options).",
+                maximum=Number(len(parsed_options)),
+            )
+        )
     if rules is None:
         rules = check_voter_rules(
             role_id, min_account_age_days, min_member_age_days, anonymous=anonymous, weights=weights
@@ -394,7 +430,7 @@ def spec_again(poll: Poll) -> PollSpec:
 
 # -- role weights ---------------------------------------------------------------------------
 
-_WEIGHTS_HELP = "Write role weights like `@Mods=3, @Members=2` (members without one of those roles weigh 1)"
+_WEIGHTS_HELP = _("Write role weights like `@Mods=3, @Members=2` (members without one of those roles weigh 1)")
 _ROLE_MENTION = re.compile(r"<@&(\d{1,20})>")
 
 
@@ -422,23 +458,32 @@ def parse_weights(text: str | None) -> tuple[WeightEntry, ...]:
         target, equals, amount = piece.rpartition("=")
         target, amount = target.strip(), amount.strip()
         if not equals or not target:
-            raise UserError(f"I can't read the weight “{truncate_text(piece)}”. {_WEIGHTS_HELP}.")
+            raise UserError(
+                _("I can't read the weight “{text}”. {help}.", text=truncate_text(piece), help=_WEIGHTS_HELP)
+            )
         mention = _ROLE_MENTION.fullmatch(target)
         name = None if mention else " ".join(target.removeprefix("@").split())
         if not mention and not name:
-            raise UserError(f"I can't read the weight “{truncate_text(piece)}”. {_WEIGHTS_HELP}.")
+            raise UserError(
+                _("I can't read the weight “{text}”. {help}.", text=truncate_text(piece), help=_WEIGHTS_HELP)
+            )
         shown = target if mention else f"@{name}"
         if not re.fullmatch(r"[+-]?\d{1,7}", amount):
             raise UserError(
-                f"The weight of {shown} is “{truncate_text(amount)}”; a weight is a whole number "
-                f"from {MIN_WEIGHT} to {MAX_WEIGHT}."
+                _(
+                    "The weight of {role} is “{weight}”; a weight is a whole number from {minimum} to {maximum}.",
+                    role=shown,
+                    weight=truncate_text(amount),
+                    minimum=Number(MIN_WEIGHT),
+                    maximum=Number(MAX_WEIGHT),
+                )
             )
         weight = int(amount)
         if not MIN_WEIGHT <= weight <= MAX_WEIGHT:
-            raise UserError(f"The weight of {shown} is {weight}; weights must be from {MIN_WEIGHT} to {MAX_WEIGHT}.")
+            raise UserError(_weight_out_of_range(shown, weight))
         entries.append(WeightEntry(shown, int(mention.group(1)) if mention else None, name, weight))
     if len(entries) > MAX_WEIGHTED_ROLES:
-        raise UserError(f"A poll can weigh at most {MAX_WEIGHTED_ROLES} roles; you gave {len(entries)}.")
+        raise UserError(_too_many_weights(len(entries)))
     return tuple(entries)
 
 
@@ -454,7 +499,7 @@ def resolve_weights(
     for entry in entries:
         if entry.role_id is not None:
             if entry.role_id not in roles:
-                raise UserError(f"There is no role {entry.text} in this server.")
+                raise UserError(_("There is no role {role} in this server.", role=entry.text))
             role_id = entry.role_id
         else:
             name = entry.role_name or ""
@@ -465,14 +510,22 @@ def resolve_weights(
                 folded = [rid for rid, rname in roles.items() if rname.casefold() == name.casefold()]
                 matches = exact or folded
                 if not matches:
-                    raise UserError(f"There is no role named {entry.text} in this server. {_WEIGHTS_HELP}.")
+                    raise UserError(
+                        _(
+                            "There is no role named {role} in this server. {help}.",
+                            role=entry.text,
+                            help=_WEIGHTS_HELP,
+                        )
+                    )
                 if len(matches) > 1:
-                    raise UserError(f"Several roles are called {entry.text}; mention the one you mean instead.")
+                    raise UserError(
+                        _("Several roles are called {role}; mention the one you mean instead.", role=entry.text)
+                    )
                 role_id = matches[0]
         if role_id == everyone_id:
-            raise UserError("@everyone can't have a weight: members without a weighted role already weigh 1.")
+            raise UserError(_("@everyone can't have a weight: members without a weighted role already weigh 1."))
         if role_id in seen:
-            raise UserError(f"{entry.text} is given a weight twice; give each role one weight.")
+            raise UserError(_("{role} is given a weight twice; give each role one weight.", role=entry.text))
         seen[role_id] = entry.text
         resolved.append((role_id, entry.weight))
     return check_weights(resolved)
@@ -482,17 +535,33 @@ def check_weights(weights: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], 
     """Validated (role_id, weight) pairs: distinct roles, weights 1–100, at most 25."""
     pairs = tuple((int(role_id), int(weight)) for role_id, weight in weights)
     if len(pairs) > MAX_WEIGHTED_ROLES:
-        raise UserError(f"A poll can weigh at most {MAX_WEIGHTED_ROLES} roles; you gave {len(pairs)}.")
-    if len({role_id for role_id, _ in pairs}) != len(pairs):
-        raise UserError("A role is given a weight twice; give each role one weight.")
+        raise UserError(_too_many_weights(len(pairs)))
+    if len({role_id for role_id, _weight in pairs}) != len(pairs):
+        raise UserError(_("A role is given a weight twice; give each role one weight."))
     for role_id, weight in pairs:
         if role_id <= 0:
-            raise UserError("That role can't be given a weight.")
+            raise UserError(_("That role can't be given a weight."))
         if not MIN_WEIGHT <= weight <= MAX_WEIGHT:
-            raise UserError(
-                f"The weight of <@&{role_id}> is {weight}; weights must be from {MIN_WEIGHT} to {MAX_WEIGHT}."
-            )
+            raise UserError(_weight_out_of_range(f"<@&{role_id}>", weight))
     return pairs
+
+
+def _weight_out_of_range(role: str, weight: int) -> Msg:
+    return _(
+        "The weight of {role} is {weight}; weights must be from {minimum} to {maximum}.",
+        role=role,
+        weight=Number(weight),
+        minimum=Number(MIN_WEIGHT),
+        maximum=Number(MAX_WEIGHT),
+    )
+
+
+def _too_many_weights(given: int) -> Msg:
+    return _(
+        "A poll can weigh at most {maximum} roles; you gave {given}.",
+        maximum=Number(MAX_WEIGHTED_ROLES),
+        given=Number(given),
+    )
 
 
 def voter_weight(poll: Poll | PollSpec, voter: Voter | None) -> int:
@@ -510,37 +579,51 @@ def parse_poll_ref(text: str) -> int:
     """A poll as typed or picked in autocomplete: `12`, `#12`, or `#12 · question…`."""
     match = re.match(r"\s*#?(\d{1,18})\b", text)
     if not match:
-        raise UserError("Pick a poll from the list, or type its number (e.g. `12`).")
+        raise UserError(_("Pick a poll from the list, or type its number (e.g. `12`)."))
     return int(match.group(1))
 
 
 def reopened_deadline(poll: Poll, duration: timedelta, now: datetime) -> datetime:
     """The deadline of a closed poll reopened by `/poll reopen` for `duration` from now."""
     if poll.is_open:
-        raise UserError(f"Poll #{poll.poll_id} is still open; use `/poll extend` to give it more time.")
+        raise UserError(still_open(poll.poll_id))
     if poll.status is PollStatus.CLOSED_MISSING:
-        raise UserError(
-            f"Poll #{poll.poll_id} can't be reopened: its message or channel was deleted. `/poll again` posts it anew."
-        )
+        raise UserError(message_deleted(poll.poll_id))
     return now + check_duration(duration)
 
 
 def extended_deadline(poll: Poll, duration: timedelta, now: datetime) -> datetime:
     """The deadline after `/poll extend`: later by `duration`, within 90 days of creation."""
     if not poll.accepts_votes(now):
-        raise UserError(f"Poll #{poll.poll_id} is already closed.")
+        raise UserError(already_closed(poll.poll_id))
     check_duration(duration)
     limit = poll.created_at + MAX_DURATION
     new_deadline = poll.closes_at + duration
     if new_deadline > limit:
         room = limit - poll.closes_at
-        hint = (
-            f"the most it can be extended now is {describe(room)}"
-            if room >= MIN_DURATION
-            else "it can't be extended any more"
-        )
-        raise UserError(f"A poll can run at most 90 days from its creation; {hint}.")
+        if room >= MIN_DURATION:
+            raise UserError(
+                _(
+                    "A poll can run at most 90 days from its creation; the most it can be extended now is {room}.",
+                    room=describe(room),
+                )
+            )
+        raise UserError(_("A poll can run at most 90 days from its creation; it can't be extended any more."))
     return new_deadline
+
+
+def already_closed(poll_id: int) -> Msg:
+    return _("Poll #{id} is already closed.", id=poll_id)
+
+
+def still_open(poll_id: int) -> Msg:
+    return _("Poll #{id} is still open; use `/poll extend` to give it more time.", id=poll_id)
+
+
+def message_deleted(poll_id: int) -> Msg:
+    return _(
+        "Poll #{id} can't be reopened: its message or channel was deleted. `/poll again` posts it anew.", id=poll_id
+    )
 
 
 # -- emoji --------------------------------------------------------------------------------
@@ -592,28 +675,27 @@ def _days(delta: timedelta) -> int:
 
 
 def ineligibility_reason(poll: Poll, voter: Voter, now: datetime) -> str | None:
-    """Why this voter may not vote on this poll, in words for them; None if they may."""
+    """Why this voter may not vote on this poll, as stored (English; :func:`reasons.shown`
+    gives it in the reader's language); None if they may."""
     if voter.is_bot:
-        return "bots don't vote"
+        return reasons.stored(reasons.BOT)
     if (poll.role_id is not None or poll.weights) and voter.role_ids is None:
-        return "Lightstick couldn't check your roles"
+        return reasons.stored(reasons.CANT_CHECK_ROLES)
     if poll.role_id is not None and voter.role_ids is not None and poll.role_id not in voter.role_ids:
-        return f"this poll is only for members with the <@&{poll.role_id}> role"
+        return reasons.stored(reasons.ROLE_ONLY, role=poll.role_id)
     if poll.min_account_age_days:
         age = now - account_created_at(voter.user_id)
         if age < timedelta(days=poll.min_account_age_days):
-            return (
-                f"your account is {_days(age)} days old; this poll needs accounts at least "
-                f"{poll.min_account_age_days} days old"
+            return reasons.stored(
+                reasons.ACCOUNT_TOO_YOUNG, age=days(_days(age)), needed=days(poll.min_account_age_days)
             )
     if poll.min_member_age_days:
         if voter.joined_at is None:
-            return "Lightstick couldn't tell when you joined this server"
+            return reasons.stored(reasons.CANT_TELL_JOINED)
         membership = now - voter.joined_at
         if membership < timedelta(days=poll.min_member_age_days):
-            return (
-                f"you joined this server {_days(membership)} days ago; this poll needs "
-                f"members of at least {poll.min_member_age_days} days"
+            return reasons.stored(
+                reasons.JOINED_TOO_RECENTLY, age=days(_days(membership)), needed=days(poll.min_member_age_days)
             )
     return None
 
@@ -668,8 +750,8 @@ class VoteDecision:
 
 
 IGNORE = VoteDecision(VoteAction.IGNORE)
-CLOSED_REASON = "the poll is closed"
-NOT_AN_OPTION_REASON = "that emoji is not one of the poll's options"
+CLOSED_REASON = reasons.stored(reasons.CLOSED)
+NOT_AN_OPTION_REASON = reasons.stored(reasons.NOT_AN_OPTION)
 
 
 def decide_reaction_add(
@@ -708,14 +790,12 @@ def decide_reaction_add(
             return VoteDecision(VoteAction.MOVE, option, withdrawn=old, remove_trigger=True, weight=weight)
         return VoteDecision(VoteAction.MOVE, option, withdrawn=old, remove_options=old, weight=weight)
     if len(counted) >= poll.choices:
-        take_back = (
-            "react on one of your options again to take it back" if anonymous else "remove one of your reactions"
-        )
+        template = reasons.TOO_MANY_PICKS_ANONYMOUS if anonymous else reasons.TOO_MANY_PICKS
         return VoteDecision(
             VoteAction.REJECT,
             option,
             remove_trigger=True,
-            reason=(f"you already picked {len(counted)} options, the most this poll allows; {take_back} first"),
+            reason=reasons.stored(template, picked=Number(len(counted))),
         )
     return VoteDecision(VoteAction.COUNT, option, remove_trigger=anonymous, weight=weight)
 

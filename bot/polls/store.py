@@ -16,6 +16,7 @@ from typing import NamedTuple
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Row
 from bot.errors import UserError
+from bot.i18n import _
 from bot.polls.rules import (
     DISCORD_EPOCH_MS,
     Poll,
@@ -324,7 +325,7 @@ class PollStore(GuildStore):
             (guild_id, poll_id),
         )
         if row is None:
-            raise UserError(f"There is no poll #{poll_id} in this server.")
+            raise UserError(_("There is no poll #{id} in this server.", id=poll_id))
         return _poll_from_row(row)
 
     async def resolve(self, guild_id: int, ref: str) -> Poll:

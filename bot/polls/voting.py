@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from bot.clock import Clock, to_unix
 from bot.errors import UserError
+from bot.i18n import _
 from bot.polls.reconcile import (
     ReactionUser,
     ReconcilePlan,
@@ -34,6 +35,7 @@ from bot.polls.rules import (
     VoteAction,
     VoteDecision,
     Voter,
+    already_closed,
     compute_results,
     decide_reaction_add,
     decide_reaction_remove,
@@ -573,7 +575,7 @@ class PollVoting:
         current = ledger.poll if ledger else poll
         deadline = extended_deadline(current, duration, self._clock.now())
         if not await self.store.extend(poll.poll_id, deadline):
-            raise UserError(f"Poll #{poll.poll_id} is already closed.")
+            raise UserError(already_closed(poll.poll_id))
         extended = replace(current, closes_at=deadline)
         if ledger is not None and self._polls.get(poll.poll_id) is ledger:
             ledger.poll = extended
@@ -587,7 +589,9 @@ class PollVoting:
         deadline = reopened_deadline(poll, duration, self._clock.now())
         await self.flush()
         if not await self.store.reopen(poll.poll_id, deadline):
-            raise UserError(f"Poll #{poll.poll_id} can't be reopened: it is open already, or its message is gone.")
+            raise UserError(
+                _("Poll #{id} can't be reopened: it is open already, or its message is gone.", id=poll.poll_id)
+            )
         reopened = await self.store.get(poll.poll_id)
         assert reopened is not None
         weights = await self.store.vote_weights(reopened) if reopened.weighted else None

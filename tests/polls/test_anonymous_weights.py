@@ -379,7 +379,7 @@ async def test_weighted_results_text_and_export_have_totals_and_voters(store: Po
     await store.write_batch([], [VoteKey(GUILD, poll.poll_id, user(9), 0)], [])
     results = await store.tally(poll)
     text = results_summary(results)
-    assert text.splitlines()[0] == f"**1.** {EMOJI[0]} A — 3 weighted votes from 1 voter (60.0%)"
+    assert text.splitlines()[0] == f"**1.** {EMOJI[0]} A — 3 weighted votes from 1 voter (60%)"
     assert "Turnout: 3 voters (weighing 5 in all)" in text
     assert f"<@&{MODS}> ×3, others ×1" in rules_line(poll)
     rows = list(csv.reader(io.StringIO(export_csv(poll, results, await store.voter_rows(poll)))))

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import UserError
+from bot.i18n import Msg, render
 from bot.polls.rules import (
     DEFAULT_DURATION,
     MAX_DURATION,
@@ -172,8 +173,12 @@ def test_durations_out_of_range_are_refused(minutes: int) -> None:
 
 
 def test_describe() -> None:
-    assert describe(timedelta(days=1, hours=12)) == "1 day 12 hours"
-    assert describe(timedelta(minutes=1)) == "1 minute"
+    def words(duration: timedelta, locale: str | None = None) -> str:
+        return render(Msg("{words}", (("words", describe(duration)),)), locale)
+
+    assert words(timedelta(days=1, hours=12)) == "1 day, 12 hours"
+    assert words(timedelta(minutes=1)) == "1 minute"
+    assert words(timedelta(days=3), "ko") == "3일"
 
 
 # -- the whole spec -----------------------------------------------------------------------
@@ -207,8 +212,8 @@ def test_build_poll_spec_takes_a_ready_list_and_defaults() -> None:
     [
         ({"choices": 0}, "`choices` must be between 1 and 3"),
         ({"choices": 4}, "`choices` must be between 1 and 3"),
-        ({"min_account_age_days": -1}, "`min_account_age` must be between 0 and 3650"),
-        ({"min_member_age_days": 4000}, "`min_member_age` must be between 0 and 3650"),
+        ({"min_account_age_days": -1}, "`min_account_age` must be between 0 and 3,650"),
+        ({"min_member_age_days": 4000}, "`min_member_age` must be between 0 and 3,650"),
         ({"duration": "100d"}, "at most 90 days"),
         ({"duration": timedelta(seconds=5)}, "at least 1 minute"),
         ({"role_id": 0}, "role can't be used"),

@@ -241,7 +241,7 @@ async def test_reconcile_looks_up_only_members_whose_rules_matter(store: PollSto
     assert report.plan.add == ((user(2), 2),)
     assert set(report.remove_reactions) == {(user(1), 1), (user(3), 3), (user(4), 1)}
     mine = await voting.my_votes(poll, user(3))
-    assert "joined this server 1 days ago" in str(mine.last_rejection and mine.last_rejection.reason)
+    assert "joined this server 1 day ago" in str(mine.last_rejection and mine.last_rejection.reason)
 
 
 async def test_live_events_during_reconciliation_win(store: PollStore, voting: PollVoting) -> None:
