@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any, Literal
 
 from bot.catalog.model import MV
-from bot.catalog.problems import Problem, joined
+from bot.catalog.problems import Problem, bullet, joined
 from bot.catalog.text import normalize
 from bot.catalog.validation import SERVER_RULES, toml_parser, validate_entry, youtube_video_id
 from bot.i18n import Msg, Number, Text, _, _n
@@ -68,6 +68,8 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED_DATE = re.compile(r"(\d{4})\.\s*(\d{1,2})\.\s*(\d{1,2})\.?")
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})")
 _YEAR_ONLY = re.compile(r"\d{4}")
+# TRANSLATORS: what separates the problems of one invalid row of a pack ("Date: missing; Artist: missing")
+_PROBLEM_SEPARATOR = _("; ")
 _DATE_FORMS = _("YYYY-MM-DD, M/D/YY or YYYY.MM.DD")
 _TOML_KEY_ORDER = (
     "id", "title", "title_ko", "artist", "group", "year", "release_date", "album", "universe",
@@ -154,7 +156,7 @@ def _listed(heading: Msg, items: Sequence[Text], limit: int) -> list[Text]:
     if not items:
         return []
     lines: list[Text] = [heading]
-    lines += [_("  - {item}", item=item) for item in items[:limit]]
+    lines += [bullet(item, indent="  ") for item in items[:limit]]
     if len(items) > limit:
         lines.append(_("  … and {count} more", count=Number(len(items) - limit)))
     return lines
@@ -376,7 +378,7 @@ class _Collector:
 
     def add(self, row: int, mv: MV | None, problems: Sequence[Text]) -> None:
         if mv is None:
-            self.invalid.append(InvalidRow(row, joined(problems, "; ")))
+            self.invalid.append(InvalidRow(row, joined(problems, _PROBLEM_SEPARATOR)))
             return
         known = self._existing.find(mv)
         if known is not None:

@@ -29,12 +29,16 @@ class Problem:
         place = self.where if where else None
         if column is not None:
             if place is not None:
+                # TRANSLATORS: {where} is "entry #3" or "row 7"; {column} a CSV column name (stays English)
                 return _("{where}: {column}: {problem}", where=place, column=column, problem=self.message)
+            # TRANSLATORS: {column} is a CSV column name of a pack file (stays English: "Song Name")
             return _("{column}: {problem}", column=column, problem=self.message)
         if self.field is not None:
             field = repr(self.field)
             if place is not None:
+                # TRANSLATORS: {where} is "entry #3"; {field} a field name of the catalog file in quotes ('title')
                 return _("{where}: field {field}: {problem}", where=place, field=field, problem=self.message)
+            # TRANSLATORS: {field} is a field name of the catalog file in quotes ('title'); it stays English
             return _("field {field}: {problem}", field=field, problem=self.message)
         if place is not None:
             return _("{where}: {problem}", where=place, problem=self.message)
@@ -58,13 +62,24 @@ def entry_id_label(mv_id: str) -> Msg:
     return _("entry {id}", id=repr(mv_id))
 
 
-def joined(parts: Sequence[Text], separator: str = "\n") -> Msg:
-    """The parts joined by `separator`, each rendered in the language the whole is shown in.
+def joined(parts: Sequence[Text], separator: Text = "\n") -> Msg:
+    """The parts joined by `separator`, each (and a :class:`Msg` separator) rendered in the
+    language the whole is shown in.
 
     Not a message of its own (nothing to translate: the template is only placeholders, so it
     is built as a :class:`Msg` directly and never extracted).
     """
     names = [f"part{position}" for position in range(len(parts))]
-    escaped = separator.replace("{", "{{").replace("}", "}}")
-    template = escaped.join("{" + name + "}" for name in names)
-    return Msg(template, tuple(zip(names, parts, strict=True)))
+    params: list[tuple[str, object]] = list(zip(names, parts, strict=True))
+    if isinstance(separator, Msg):
+        params.append(("separator", separator))
+        glue = "{separator}"
+    else:
+        glue = separator.replace("{", "{{").replace("}", "}}")
+    template = glue.join("{" + name + "}" for name in names)
+    return Msg(template, tuple(params))
+
+
+def bullet(item: Text, *, indent: str = "") -> Msg:
+    """``- item``: a list line (nothing in it to translate but the item)."""
+    return joined([f"{indent}- ", item], "")

@@ -361,6 +361,14 @@ def name_of(mv: MV | Mapping[str, Any]) -> str:
     return truncate(plain(shown + (f" ({mv['year']})" if mv.get("year") else "")), 150)
 
 
+def mention(user_id: int) -> str:
+    return f"<@{user_id}>"
+
+
+def role_mention(role_id: int) -> str:
+    return f"<@&{role_id}>"
+
+
 def stamp(moment: datetime, style: str = "f") -> str:
     """A Discord timestamp: each reader sees their own time zone."""
     return f"<t:{int(moment.timestamp())}:{style}>"
@@ -423,7 +431,8 @@ def history_embed(label: str, records: Sequence[HistoryRecord]) -> discord.Embed
     used = len(embed.title or "") + len(embed.description)
     for record in records[:FIELD_COUNT_LIMIT]:
         name = str(_ACTION_NAMES[record.action])
-        head = str(_("by {member} {when}", member=f"<@{record.actor_id}>", when=stamp(record.at)))
+        actor = mention(record.actor_id)
+        head = str(_("by {member} {when}", member=actor, when=stamp(record.at)))
         lines = [head, *_change_lines(record)]
         room = min(FIELD_VALUE_LIMIT, EMBED_TOTAL_LIMIT - used - len(name) - 50)
         if room < 100:
@@ -581,7 +590,7 @@ def queue_text(page: int, total: int, suggestion: Suggestion, note: Text | None 
         position=Number(page + 1),
         total=Number(total),
         id=suggestion.suggestion_id,
-        member=f"<@{suggestion.member_id}>",
+        member=mention(suggestion.member_id),
         when=stamp(suggestion.created_at, "R"),
     )
     return fit(f"{note}\n{head}" if note else head)
@@ -596,20 +605,22 @@ def empty_queue_text(settings: CurationSettings, note: Text | None = None) -> st
 
 def settings_text(settings: CurationSettings) -> str:
     if settings.curator_role_id is not None:
-        curators = _("members with **Manage Server** and members with {role}", role=f"<@&{settings.curator_role_id}>")
+        curator_role = role_mention(settings.curator_role_id)
+        curators = _("members with **Manage Server** and members with {role}", role=curator_role)
     else:
         curators = _("members with **Manage Server**")
     if settings.suggest_role_id is None:
         suggesters = _("everyone")
     else:
-        suggesters = _("members with {role}", role=f"<@&{settings.suggest_role_id}>")
+        suggesters = _("members with {role}", role=role_mention(settings.suggest_role_id))
     minutes = int(settings.cooldown.total_seconds() // 60)
     if minutes == 0:
         cooldown = _("none")
     else:
         cooldown = _("{wait} between a member's suggestions", wait=Duration(settings.cooldown))
+    channel = f"<#{settings.review_channel_id}>"
     lines = [
-        _("Suggestions now go to {channel} for review.", channel=f"<#{settings.review_channel_id}>"),
+        _("Suggestions now go to {channel} for review.", channel=channel),
         _("• Curators: {curators}.", curators=curators),
         _("• Who may suggest (`/mv suggest`): {members}.", members=suggesters),
         _n(

@@ -162,7 +162,7 @@ def blocked_reason(report: PackReport, stored: int, problems: Sequence[Problem])
         )
     if problems:
         lines = [str(_("Some entries clash with each other or with this server's catalog; fix them and import again:"))]
-        lines += [str(_("- {problem}", problem=problem.text())) for problem in problems[:5]]
+        lines += [f"- {problem.text()}" for problem in problems[:5]]
         if len(problems) > 5:
             lines.append(str(_("… and {count} more", count=Number(len(problems) - 5))))
         return "\n".join(lines)

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from bot.catalog.model import MV, SERVER_ORIGIN, CastMember
-from bot.catalog.problems import Problem, joined
+from bot.catalog.problems import Problem, bullet, joined
 from bot.catalog.text import matching_key
 from bot.catalog.validation import FIELDS, SERVER_RULES, validate_entry, youtube_video_id
 from bot.errors import UserError
@@ -76,7 +76,7 @@ def validate_server_entry(fields: Mapping[str, Any]) -> MV:
 def problem_message(heading: Msg, problems: list[Problem]) -> Msg:
     """The heading, then one ``- problem`` line each (the first few, then how many more)."""
     lines: list[Msg] = [heading]
-    lines += [_("- {problem}", problem=problem.text(where=False)) for problem in problems[:_PROBLEMS_SHOWN]]
+    lines += [bullet(problem.text(where=False)) for problem in problems[:_PROBLEMS_SHOWN]]
     rest = len(problems) - _PROBLEMS_SHOWN
     if rest > 0:
         lines.append(_n("… and {count} more problem", "… and {count} more problems", rest))
