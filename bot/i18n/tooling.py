@@ -102,6 +102,10 @@ def read_catalog(path: Path, locale: str) -> Catalog:
 
 
 def compiled(catalog: Catalog) -> bytes:
+    """The .mo bytes; a plural entry missing a form is left out, so it shows the English."""
+    incomplete = [m for m in catalog if m.id and isinstance(m.string, list | tuple) and not all(m.string)]
+    for message in incomplete:
+        catalog.delete(message.id, context=message.context)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()
