@@ -1,6 +1,10 @@
 """Pure text for the poll's Discord messages: option lines, rules line, results summary,
 /poll myvotes, /poll audit, autocomplete names and the CSV export. No Discord import: the
 cog puts these strings into embeds (and keeps ``allowed_mentions`` at none).
+
+Every function renders in the current locale (:func:`bot.i18n.speaking`): the cog calls them
+inside the server's language for public messages and in the member's for replies. The CSV
+export's column names stay English (spreadsheets and scripts depend on them).
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.clock import to_unix
+from bot.i18n import Msg, Number, Percent, _, _n
+from bot.polls.reasons import days, shown
 from bot.polls.rules import Poll, PollResults, PollStatus, option_marker
 from bot.polls.store import AuditReport, MyVotes, PollSummary, VoterRow
 from bot.text import truncate
 
 BAR_WIDTH = 10
 _MARKDOWN = re.compile(r"([\\*_~`|>])")
+#: Between the parts of a line (rules, footer): language-neutral.
+SEPARATOR = " · "
 
 
 def escape_markdown(text: str) -> str:
@@ -34,37 +42,53 @@ def count_bar(votes: int, most: int, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def votes_msg(count: int, *, weighted: bool = False) -> Msg:
+    """`4 votes` / `4 weighted votes`, in the reader's language."""
+    if weighted:
+        return _n("{count} weighted vote", "{count} weighted votes", count)
+    return _n("{count} vote", "{count} votes", count)
+
+
+def voters_msg(count: int) -> Msg:
+    """`9 voters`."""
+    return _n("{count} voter", "{count} voters", count)
+
+
+def poll_label(poll_id: int) -> Msg:
+    """`Poll #12`: how every poll embed's footer starts."""
+    return _("Poll #{id}", id=poll_id)
 
 
 def weights_text(poll: Poll) -> str:
     """`<@&1> ×3, <@&2> ×2, others ×1` (role mentions in embeds never ping)."""
     ranked = sorted(poll.weights, key=lambda pair: -pair[1])
-    return ", ".join(f"<@&{role_id}> ×{weight}" for role_id, weight in ranked) + ", others ×1"
+    weights = ", ".join(f"<@&{role_id}> ×{weight}" for role_id, weight in ranked)
+    return str(_("{weights}, others ×1", weights=weights))
 
 
 def rules_line(poll: Poll) -> str:
     """The rules in one line: choices, anonymity, weights, role, ages, when it closes."""
-    parts = ["Pick 1" if poll.choices == 1 else f"Pick up to {poll.choices}"]
+    parts: list[Msg] = [_("Pick 1") if poll.choices == 1 else _("Pick up to {count}", count=Number(poll.choices))]
     if poll.anonymous:
-        parts.append("anonymous")
+        # TRANSLATORS: a rule of the poll, in its rules line: nobody sees who voted for what.
+        parts.append(_("anonymous"))
     if poll.weights:
-        parts.append(f"weighted: {weights_text(poll)}")
+        parts.append(_("weighted: {weights}", weights=weights_text(poll)))
     if poll.role_id is not None:
-        parts.append(f"<@&{poll.role_id}> only")
+        role = f"<@&{poll.role_id}>"
+        parts.append(_("{role} only", role=role))
     if poll.min_account_age_days:
-        parts.append(f"accounts ≥ {plural(poll.min_account_age_days, 'day')} old")
+        parts.append(_("accounts ≥ {days} old", days=days(poll.min_account_age_days)))
     if poll.min_member_age_days:
-        parts.append(f"members for ≥ {plural(poll.min_member_age_days, 'day')}")
+        parts.append(_("members for ≥ {days}", days=days(poll.min_member_age_days)))
     if poll.hide_results and poll.is_open:
-        parts.append("results hidden until it closes")
+        parts.append(_("results hidden until it closes"))
     if poll.is_open:
-        parts.append(f"closes {timestamp(poll.closes_at)}")
+        parts.append(_("closes {when}", when=timestamp(poll.closes_at)))
     else:
         closed = poll.closed_at or poll.closes_at
-        parts.append(f"closed {timestamp(closed)}")
-    return " · ".join(parts)
+        parts.append(_("closed {when}", when=timestamp(closed)))
+    return SEPARATOR.join(str(part) for part in parts)
 
 
 def option_lines(poll: Poll, results: PollResults | None) -> list[str]:
@@ -76,126 +100,166 @@ def option_lines(poll: Poll, results: PollResults | None) -> list[str]:
         line = f"{emoji} {escape_markdown(label)}"
         if results is not None:
             result = results.for_option(option)
-            line += f"\n`{count_bar(result.votes, most)}` {result.votes:,} ({result.percent:.0f}%)"
+            figure = _("{votes} ({share})", votes=Number(result.votes), share=Percent(result.percent / 100, digits=0))
+            line += f"\n`{count_bar(result.votes, most)}` {figure}"
             if results.weighted:
-                line += f" · {plural(result.voters, 'voter')}"
+                line += f"{SEPARATOR}{voters_msg(result.voters)}"
         lines.append(line)
     return lines
 
 
-ANONYMOUS_NOTE = (
+ANONYMOUS_NOTE = _(
     "anonymous: Lightstick removes your reaction once it is counted; react on an option you "
     "picked again to take that vote back; /poll myvotes shows yours"
 )
 
 
 def footer_text(poll: Poll, *, can_remove_reactions: bool = True) -> str:
-    text = f"Poll #{poll.poll_id}"
+    parts: list[Msg] = [poll_label(poll.poll_id)]
     if poll.anonymous and poll.is_open:
-        text += f" · {ANONYMOUS_NOTE}"
+        parts.append(ANONYMOUS_NOTE)
     if poll.status is PollStatus.CLOSED_MISSING:
-        text += " · closed: its message or channel was deleted"
+        parts.append(_("closed: its message or channel was deleted"))
     elif not poll.is_open:
-        text += " · closed"
+        # TRANSLATORS: in a poll's footer: the poll is closed.
+        parts.append(_("closed"))
     if not can_remove_reactions and poll.is_open:
-        text += " · votes follow the rules, but Lightstick can't remove reactions here (it needs Manage Messages)"
-    return text
+        parts.append(_("votes follow the rules, but Lightstick can't remove reactions here (it needs Manage Messages)"))
+    return SEPARATOR.join(str(part) for part in parts)
+
+
+def _option_text(results: PollResults, option: int) -> str:
+    result = results.for_option(option)
+    return f"{result.emoji} {escape_markdown(result.label)}"
 
 
 def winner_line(results: PollResults) -> str:
     if not results.winners:
-        return "No votes were cast." if results.final else "No votes yet."
+        return str(_("No votes were cast.") if results.final else _("No votes yet."))
     n_options = len(results.ranked)
     top = results.for_option(results.winners[0])
+    votes = votes_msg(top.votes, weighted=results.weighted)
     if results.is_tie:
-        tied = ", ".join(
-            f"{results.for_option(o).emoji} {escape_markdown(results.for_option(o).label)}" for o in results.winners
-        )
-        noun = "weighted vote" if results.weighted else "vote"
-        return f"Tie between {tied} with {plural(top.votes, noun)} each."
-    lead = "Winner" if results.final else "Leading"
-    marker = option_marker(n_options, top.option)
-    label = escape_markdown(top.label)
-    noun = "weighted vote" if results.weighted else "vote"
-    return f"{lead}: {top.emoji} **{label}** ({marker}) with {plural(top.votes, noun)}."
+        tied = ", ".join(_option_text(results, option) for option in results.winners)
+        return str(_("Tie between {tied} with {votes} each.", tied=tied, votes=votes))
+    option = f"{top.emoji} **{escape_markdown(top.label)}** ({option_marker(n_options, top.option)})"
+    if results.final:
+        return str(_("Winner: {option} with {votes}.", option=option, votes=votes))
+    return str(_("Leading: {option} with {votes}.", option=option, votes=votes))
 
 
 def results_summary(results: PollResults, limit: int = 4096) -> str:
     """Ranked options with votes and %, turnout, and the winner or tie (an embed description)."""
-    if results.weighted:
-        lines = [
-            f"**{result.rank}.** {result.emoji} {escape_markdown(result.label)} — "
-            f"{plural(result.votes, 'weighted vote')} from {plural(result.voters, 'voter')} ({result.percent:.1f}%)"
-            for result in results.ranked
-        ]
-    else:
-        lines = [
-            f"**{result.rank}.** {result.emoji} {escape_markdown(result.label)} — "
-            f"{plural(result.votes, 'vote')} ({result.percent:.1f}%)"
-            for result in results.ranked
-        ]
+    lines = []
+    for result in results.ranked:
+        share = Percent(result.percent / 100, digits=1)
+        if results.weighted:
+            figures = _(
+                "{votes} from {voters} ({share})",
+                votes=votes_msg(result.votes, weighted=True),
+                voters=voters_msg(result.voters),
+                share=share,
+            )
+        else:
+            figures = _("{votes} ({share})", votes=votes_msg(result.votes), share=share)
+        lines.append(f"**{result.rank}.** {result.emoji} {escape_markdown(result.label)} — {figures}")
     lines.append("")
-    turnout = f"Turnout: {plural(results.turnout, 'voter')}"
     if results.weighted:
-        turnout += f" (weighing {results.turnout_weight:,} in all)"
-    lines.append(turnout)
+        turnout = _(
+            "Turnout: {voters} (weighing {weight} in all)",
+            voters=voters_msg(results.turnout),
+            weight=Number(results.turnout_weight),
+        )
+    else:
+        turnout = _("Turnout: {voters}", voters=voters_msg(results.turnout))
+    lines.append(str(turnout))
     lines.append(winner_line(results))
     return truncate("\n".join(lines), limit)
 
 
 def my_votes_text(poll: Poll, mine: MyVotes) -> str:
     """For /poll myvotes: what is counted for the member and, if a reaction wasn't, why."""
+    lines: list[Msg] = []
     if mine.counted:
         counted = ", ".join(f"{poll.emojis[o]} {escape_markdown(poll.options[o])}" for o in mine.counted)
-        lines = [f"Counted for you: {counted}."]
+        lines.append(_("Counted for you: {options}.", options=counted))
         if poll.weights and mine.weights:
-            lines.append(f"Your vote weighs {max(mine.weights)} (your highest weighted role when it was counted).")
+            lines.append(
+                _(
+                    "Your vote weighs {weight} (your highest weighted role when it was counted).",
+                    weight=Number(max(mine.weights)),
+                )
+            )
     else:
-        lines = ["Nothing is counted for you on this poll."]
+        lines.append(_("Nothing is counted for you on this poll."))
     if poll.anonymous:
         lines.append(
-            "This poll is anonymous: Lightstick removes your reaction once it is counted, and only you "
-            "see this. React on an option you picked again to take that vote back."
+            _(
+                "This poll is anonymous: Lightstick removes your reaction once it is counted, and only you "
+                "see this. React on an option you picked again to take that vote back."
+            )
         )
     rejection = mine.last_rejection
     if rejection is not None:
-        what = f"your {poll.emojis[rejection.option]} reaction" if rejection.option is not None else "a reaction"
-        lines.append(f"Not counted {timestamp(rejection.at)}: {what}, because {rejection.reason}.")
-    return "\n".join(lines)
+        what = (
+            _("your {emoji} reaction", emoji=poll.emojis[rejection.option])
+            if rejection.option is not None
+            else _("a reaction")
+        )
+        lines.append(
+            _(
+                "Not counted {when}: {what}, because {reason}.",
+                when=timestamp(rejection.at),
+                what=what,
+                reason=shown(rejection.reason or ""),
+            )
+        )
+    return "\n".join(str(line) for line in lines)
 
 
 def audit_text(report: AuditReport, limit: int = 4096) -> str:
     """For /poll audit (moderators): who to look at, with totals (an anonymous poll: the
     totals only, no names)."""
+    young_heading = _("**Accounts younger than {days} when they voted**", days=days(report.young_account_days))
+    late_heading = _("**Joined after the poll started**")
+    switch_heading = _("**Switched or withdrew ≥ {times} times**", times=Number(report.min_switches))
     if report.anonymous:
         return truncate(
             "\n".join(
                 [
-                    f"**Accounts younger than {plural(report.young_account_days, 'day')} when they voted**: "
-                    f"{report.young_accounts_total:,}",
-                    f"**Joined after the poll started**: {report.late_joiners_total:,}",
-                    f"**Switched or withdrew ≥ {report.min_switches} times**: {report.switchers_total:,}",
+                    str(_("{heading}: {total}", heading=young_heading, total=Number(report.young_accounts_total))),
+                    str(_("{heading}: {total}", heading=late_heading, total=Number(report.late_joiners_total))),
+                    str(_("{heading}: {total}", heading=switch_heading, total=Number(report.switchers_total))),
                     "",
-                    "This poll is anonymous: the audit gives counts, never names.",
+                    str(_("This poll is anonymous: the audit gives counts, never names.")),
                 ]
             ),
             limit,
         )
+    none = _("none")
     young = ", ".join(f"<@{e.user_id}> ({timestamp(e.account_created_at, 'd')})" for e in report.young_accounts)
     late = ", ".join(f"<@{e.user_id}> ({timestamp(e.joined_at, 'd')})" for e in report.late_joiners)
     switchers = ", ".join(f"<@{e.user_id}> ({e.switches}×)" for e in report.switchers)
     sections = [
-        f"**Accounts younger than {plural(report.young_account_days, 'day')} when they voted** "
-        f"({report.young_accounts_total:,}): {young or 'none'}",
-        f"**Joined after the poll started** ({report.late_joiners_total:,}): {late or 'none'}",
-        f"**Switched or withdrew ≥ {report.min_switches} times** ({report.switchers_total:,}): {switchers or 'none'}",
+        _(
+            "{heading} ({total}): {members}",
+            heading=heading,
+            total=Number(total),
+            members=members or none,
+        )
+        for heading, total, members in (
+            (young_heading, report.young_accounts_total, young),
+            (late_heading, report.late_joiners_total, late),
+            (switch_heading, report.switchers_total, switchers),
+        )
     ]
-    return truncate("\n\n".join(sections), limit)
+    return truncate("\n\n".join(str(section) for section in sections), limit)
 
 
 def poll_choice_name(summary: PollSummary) -> str:
     """An autocomplete entry (≤ 100 characters): `#12 · question (open)`."""
-    state = "open" if summary.status is PollStatus.OPEN else "closed"
+    # TRANSLATORS: a poll's state, in the list of polls to pick from.
+    state = _("open") if summary.status is PollStatus.OPEN else _("closed")
     suffix = f" ({state})"
     return truncate(f"#{summary.poll_id} · {summary.question}", 100 - len(suffix)) + suffix
 

@@ -38,6 +38,9 @@ from discord.ext import commands
 from bot import metrics
 from bot.catalog import THEMES
 from bot.errors import UserError
+from bot.i18n import SOURCE_LOCALE, Msg, Number, Text, _, render, speaking
+from bot.i18n.interactions import public_locale
+from bot.i18n.locales import BABEL_IDS
 from bot.polls import (
     Coalescer,
     Poll,
@@ -57,10 +60,13 @@ from bot.polls import (
 )
 from bot.polls.coalesce import ElapsedClock
 from bot.polls.pacing import Pacer
-from bot.polls.render import export_csv, poll_choice_name
+from bot.polls.render import SEPARATOR, export_csv, poll_choice_name, poll_label
 from bot.polls.rules import (
     PollStatus,
+    already_closed,
+    message_deleted,
     spec_again,
+    still_open,
 )
 from bot.polls.schedule import parse_start
 from bot.polls.voting import LookupMember
@@ -82,6 +88,7 @@ from cogs.polls.discord_io import (
 from cogs.polls.options import RULE_HELP, AgeDays, Choices, LiveTextChannel, catalog_matches, voter_rules
 from cogs.polls.render import (
     CHART_FILENAME,
+    FINAL_RESULTS,
     build_audit_embed,
     build_hidden_results_embed,
     build_list_embed,
@@ -125,19 +132,51 @@ POLL_HELP = "The poll: type part of its question or its number and pick one"
 DURATION_HELP = "How long it runs: 30m, 12h, 2d, 1w or 1d12h (1 minute to 90 days; default 24h)"
 START_HELP = "Post it later, in the server's timezone: in 2h, tomorrow 20:00, 2026-12-24 20:00 (up to 90 days ahead)"
 
-CANT_REMOVE = "Lightstick can't remove reactions here (it needs Manage Messages)"
-CANT_HIDE = (
+#: What can be wrong with a poll on Discord's side, shown to moderators in `/poll list`.
+CANT_REMOVE = _("Lightstick can't remove reactions here (it needs Manage Messages)")
+CANT_HIDE = _(
     "This anonymous poll's reactions stay visible: Lightstick can't remove them (it needs Manage Messages); "
     "votes are still counted"
 )
-CANT_EDIT = "Lightstick can't edit this poll's message (check its permissions in that channel)"
-CANT_READ = "Lightstick can't read this poll's reactions (it needs View Channel and Read Message History)"
-CANT_REACT = "Lightstick couldn't add all the option reactions (it needs Add Reactions)"
-CANT_POST_RESULTS = "Lightstick couldn't post this poll's results in its channel"
-TOO_MANY_REACTIONS = (
+CANT_EDIT = _("Lightstick can't edit this poll's message (check its permissions in that channel)")
+CANT_READ = _("Lightstick can't read this poll's reactions (it needs View Channel and Read Message History)")
+CANT_REACT = _("Lightstick couldn't add all the option reactions (it needs Add Reactions)")
+CANT_POST_RESULTS = _("Lightstick couldn't post this poll's results in its channel")
+CANT_POST_SCHEDULED = _("Lightstick couldn't post this scheduled poll in its channel")
+TOO_MANY_REACTIONS = _(
     "The poll message has 20 different reactions (Discord's limit), so Lightstick couldn't add every option; "
     "remove the reactions that aren't options"
 )
+#: `/poll cancel`, `close`, `extend`, `reopen`, `again`: who may do it, per action.
+ONLY_MANAGERS: dict[str, Msg] = {
+    "cancel": _("Only the poll's creator or someone with **Manage Server** can cancel it."),
+    "close": _("Only the poll's creator or someone with **Manage Server** can close it."),
+    "extend": _("Only the poll's creator or someone with **Manage Server** can extend it."),
+    "reopen": _("Only the poll's creator or someone with **Manage Server** can reopen it."),
+    "repost": _("Only the poll's creator or someone with **Manage Server** can repost it."),
+}
+
+
+def _variants(text: Callable[[], Text]) -> set[str]:
+    """`text` as rendered in every language Lightstick speaks (to recognise our own messages
+    whatever language they were posted in)."""
+    found = set()
+    for locale in BABEL_IDS:
+        with speaking(locale):
+            found.add(render(text()))
+    return found
+
+
+def is_poll_footer(text: str, poll_id: int) -> bool:
+    """A footer of this poll's messages (`Poll #12`, `Poll #12 · closed`, `투표 #12 · …`), in any language."""
+    return any(text == label or text.startswith(label + SEPARATOR) for label in _variants(lambda: poll_label(poll_id)))
+
+
+def is_final_results_embed(title: str, footer: str, poll_id: int) -> bool:
+    """The results message this poll posted when it closed, in whichever language it was posted."""
+    headings = _variants(lambda: FINAL_RESULTS)
+    labels = _variants(lambda: poll_label(poll_id))
+    return footer in labels and any(title.startswith(heading) for heading in headings)
 
 
 class PollsCog(commands.Cog, name="Polls"):
@@ -161,7 +200,7 @@ class PollsCog(commands.Cog, name="Polls"):
         self.storyline = StorylineStore(bot.db)
         self.known_voters = KnownVoters()
         #: poll_id → what is wrong with it on Discord's side (shown in /poll list).
-        self.problems: dict[int, str] = {}
+        self.problems: dict[int, Msg] = {}
         self.reconcile_passes = 0
         self.member_lookups = 0
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -263,7 +302,7 @@ class PollsCog(commands.Cog, name="Polls"):
         return guild, guild.get_channel_or_thread(poll.channel_id) if guild else None
 
     def _channel(self, poll: Poll) -> PollChannel:
-        _, channel = self._cached_channel(poll)
+        _guild, channel = self._cached_channel(poll)
         if isinstance(channel, discord.TextChannel | discord.Thread):
             return channel
         return self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
@@ -283,14 +322,15 @@ class PollsCog(commands.Cog, name="Polls"):
         permissions = self._bot_permissions(poll)
         return permissions is None or permissions.manage_messages
 
-    def _note_problem(self, poll: Poll, problem: str, error: Exception | None = None) -> None:
+    def _note_problem(self, poll: Poll, problem: Msg, error: Exception | None = None) -> None:
         self.problems[poll.poll_id] = problem
-        log.warning("poll %d in guild %d: %s (%s)", poll.poll_id, poll.guild_id, problem, error)
+        log.warning("poll %d in guild %d: %s (%s)", poll.poll_id, poll.guild_id, render(problem, SOURCE_LOCALE), error)
 
     # -- the poll message -----------------------------------------------------------------
 
     def poll_embed(self, poll: Poll, results: PollResults | None) -> discord.Embed:
-        """The public poll message: counts only when members may see them."""
+        """The public poll message: counts only when members may see them. Build it inside
+        the server's language (:meth:`_speaking_for`)."""
         shown = results if can_see_counts(poll, has_manage_guild=False) else None
         return build_poll_embed(poll, shown, can_remove_reactions=self._can_remove_reactions(poll))
 
@@ -304,7 +344,8 @@ class PollsCog(commands.Cog, name="Polls"):
         results = self.voting.live_results(poll_id)
         if poll is None or results is None:
             return  # closed meanwhile: the close shows the final counts
-        await self._edit_poll_message(poll, self.poll_embed(poll, results))
+        with speaking(await public_locale(self.bot, poll.guild_id)):
+            await self._edit_poll_message(poll, self.poll_embed(poll, results))
 
     async def _edit_poll_message(self, poll: Poll, embed: discord.Embed) -> bool:
         """Edit the poll message unless it already shows exactly this. Never raises for
@@ -592,7 +633,7 @@ class PollsCog(commands.Cog, name="Polls"):
         try:
             await self._publish(poll, self._channel(poll))
         except discord.HTTPException as error:
-            self._note_problem(poll, "Lightstick couldn't post this scheduled poll in its channel", error)
+            self._note_problem(poll, CANT_POST_SCHEDULED, error)
             await self.store.close(poll.poll_id, self.bot.clock.now(), missing=True)
             return
         log.info("scheduled poll %d posted in guild %d", poll.poll_id, poll.guild_id)
@@ -622,12 +663,11 @@ class PollsCog(commands.Cog, name="Polls"):
                 self._starting.discard(stale.poll_id)
 
     async def _posted_poll_message(self, poll: Poll, claimed_at: datetime) -> int | None:
-        """The id of a poll message Lightstick posted for this poll since it was claimed."""
-        footer = f"Poll #{poll.poll_id}"
+        """The id of a poll message Lightstick posted for this poll since it was claimed (in
+        whichever language it was posted)."""
 
         def is_poll(embed: discord.Embed) -> bool:
-            text = embed.footer.text or ""
-            return (text == footer or text.startswith(footer + " ")) and embed.title == poll.question
+            return is_poll_footer(embed.footer.text or "", poll.poll_id) and embed.title == poll.question
 
         return await self._own_message_since(poll, claimed_at, is_poll, "message")
 
@@ -684,7 +724,7 @@ class PollsCog(commands.Cog, name="Polls"):
             return
         starts_at, zone = start
         poll = await self.schedule_poll(target, spec, creator_id=interaction.user.id, starts_at=starts_at)
-        tz, _ = await self._server_zone(poll.guild_id)
+        tz, _zone = await self._server_zone(poll.guild_id)
         await reply(interaction, scheduled_message(poll, tz, zone))
 
     # -- closing --------------------------------------------------------------------------
@@ -752,28 +792,33 @@ class PollsCog(commands.Cog, name="Polls"):
         """The id of a results message Lightstick posted for this poll since it closed, or None."""
         if poll.closed_at is None:
             return None
-        footer = f"Poll #{poll.poll_id}"
 
         def is_results(embed: discord.Embed) -> bool:
-            return embed.footer.text == footer and (embed.title or "").startswith("Final results")
+            return is_final_results_embed(embed.title or "", embed.footer.text or "", poll.poll_id)
 
         return await self._own_message_since(poll, poll.closed_at, is_results, "results message")
 
     async def _announce(self, poll_id: int) -> None:
         """The poll message shows the final counts; the results message follows, unless the
-        poll is quiet (another feature reports its results): then the edit is all, recorded."""
+        poll is quiet (another feature reports its results): then the edit is all, recorded.
+        Both in the server's language."""
         poll = await self.store.get(poll_id)
         if poll is None:
             return
         results = await self.store.tally(poll)
-        shown = poll.message_id is not None and await self._edit_poll_message(poll, build_poll_embed(poll, results))
-        if not poll.quiet:
-            await self._post_results(poll, results)
-        elif shown and poll.message_id is not None:
+        with speaking(await public_locale(self.bot, poll.guild_id)):
+            final = build_poll_embed(poll, results)
+            shown = poll.message_id is not None and await self._edit_poll_message(poll, final)
+            if not poll.quiet:
+                await self._post_results(poll, results)
+                return
+        if shown and poll.message_id is not None:
             await self.store.set_results_message(poll.poll_id, poll.message_id)
             log.info("poll %d closed quietly (%d voters)", poll.poll_id, results.turnout)
 
     async def _post_results(self, poll: Poll, results: PollResults) -> None:
+        """The results message with its chart; call it inside the server's language (the
+        chart is drawn in a thread, which carries the language along)."""
         permissions = self._bot_permissions(poll)
         with_chart = permissions is None or permissions.attach_files
         files: list[discord.File] = []
@@ -805,7 +850,7 @@ class PollsCog(commands.Cog, name="Polls"):
     @staticmethod
     def _guild_id(interaction: discord.Interaction) -> int:
         if interaction.guild_id is None:
-            raise UserError("Polls only work inside a server.")
+            raise UserError(_("Polls only work inside a server."))
         return interaction.guild_id
 
     @staticmethod
@@ -823,7 +868,7 @@ class PollsCog(commands.Cog, name="Polls"):
             return channel, channel.permissions_for(channel.guild.me)
         here = interaction.channel
         if not isinstance(here, discord.TextChannel | discord.Thread):
-            raise UserError("Polls can be posted in text channels and threads; pick one with `channel`.")
+            raise UserError(_("Polls can be posted in text channels and threads; pick one with `channel`."))
         return here, interaction.app_permissions
 
     @staticmethod
@@ -859,7 +904,7 @@ class PollsCog(commands.Cog, name="Polls"):
 
     def _existing_channel(self, poll: Poll) -> discord.TextChannel | discord.Thread:
         """The channel of an existing poll, from the cache, or a UserError naming it."""
-        _, channel = self._cached_channel(poll)
+        _guild, channel = self._cached_channel(poll)
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             raise UserError(channel_gone_message(f"<#{poll.channel_id}>"))
         return channel
@@ -868,6 +913,7 @@ class PollsCog(commands.Cog, name="Polls"):
         """Store the poll, post its message, start counting, add the reactions (background).
 
         The one way a poll is posted: by `/poll` commands and by other features (brackets).
+        The message speaks the server's language, whatever the caller's.
         """
         guild_id = target.guild.id
         poll = await self.store.create(
@@ -881,15 +927,19 @@ class PollsCog(commands.Cog, name="Polls"):
             if is_missing(error):
                 raise UserError(channel_gone_message(target.mention)) from error
             raise UserError(
-                f"Discord refused the poll message in {target.mention}; check my permissions there and try again."
+                _(
+                    "Discord refused the poll message in {channel}; check my permissions there and try again.",
+                    channel=target.mention,
+                )
             ) from error
 
     async def _publish(self, poll: Poll, target: PollChannel) -> Poll:
         """Send a stored poll's message, start counting, add the reactions (background).
         Discord's errors are passed on."""
         guild_id = poll.guild_id
-        embed = self.poll_embed(poll, compute_results(poll, [0] * len(poll.options), 0))
-        message = await target.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        with speaking(await public_locale(self.bot, guild_id)):
+            embed = self.poll_embed(poll, compute_results(poll, [0] * len(poll.options), 0))
+            message = await target.send(embed=embed, allowed_mentions=NO_MENTIONS)
         poll = await self.voting.attach_message(poll, message.id)
         self._shown[poll.poll_id] = dict(embed.to_dict())
         self.dispatcher.wake()
@@ -899,7 +949,7 @@ class PollsCog(commands.Cog, name="Polls"):
 
     def _require_manager(self, interaction: discord.Interaction, poll: Poll, action: str) -> None:
         if not can_manage(poll, interaction.user.id, self._is_moderator(interaction)):
-            raise UserError(f"Only the poll's creator or someone with **Manage Server** can {action} it.")
+            raise UserError(ONLY_MANAGERS[action])
 
     # -- autocomplete ---------------------------------------------------------------------
 
@@ -977,17 +1027,21 @@ class PollsCog(commands.Cog, name="Polls"):
     ) -> None:
         found = await catalog_matches(self.bot, interaction.guild_id, year, artist, theme, "poll")
         if len(found) < 2:
-            raise UserError("Fewer than 2 MVs in the catalog match that; a poll needs at least 2. Try fewer filters.")
+            raise UserError(
+                _("Fewer than 2 MVs in the catalog match that; a poll needs at least 2. Try fewer filters.")
+            )
         if len(found) > 20:
             raise UserError(
-                f"{len(found)} MVs match; a poll can have at most 20 options. Narrow it with `year`, "
-                "`artist` or `theme`."
+                _(
+                    "{count} MVs match; a poll can have at most 20 options. "
+                    "Narrow it with `year`, `artist` or `theme`.",
+                    count=Number(len(found)),
+                )
             )
-        spec = build_poll_spec(
-            question or mv_poll_question(year=year, artist=artist, theme=theme),
-            [mv_option_label(mv) for mv in found],
-            duration,
-        )
+        if not question:  # the default question is posted: in the server's language
+            with speaking(await public_locale(self.bot, interaction.guild_id)):
+                question = mv_poll_question(year=year, artist=artist, theme=theme)
+        spec = build_poll_spec(question, [mv_option_label(mv) for mv in found], duration)
         target = self.preflight(interaction, None)
         await self._post_or_schedule(interaction, target, spec, await self._start_of(interaction, start))
 
@@ -1014,16 +1068,16 @@ class PollsCog(commands.Cog, name="Polls"):
         found = await self._resolve(interaction, poll)
         self._require_manager(interaction, found, "cancel")
         if found.message_id is not None:
-            raise UserError(f"Poll #{found.poll_id} is already posted; use `/poll close` to end it.")
+            raise UserError(_("Poll #{id} is already posted; use `/poll close` to end it.", id=found.poll_id))
         if found.cancelled_at is not None:
-            raise UserError(f"Poll #{found.poll_id} is already cancelled.")
+            raise UserError(_("Poll #{id} is already cancelled.", id=found.poll_id))
         if not found.is_scheduled:
-            raise UserError(f"Poll #{found.poll_id} is not a scheduled poll waiting to be posted.")
+            raise UserError(_("Poll #{id} is not a scheduled poll waiting to be posted.", id=found.poll_id))
         if found.poll_id in self._starting or not await self.store.cancel(found.poll_id, self.bot.clock.now()):
-            raise UserError(f"Poll #{found.poll_id} is being posted right now; use `/poll close` to end it.")
+            raise UserError(_("Poll #{id} is being posted right now; use `/poll close` to end it.", id=found.poll_id))
         self.starter.wake()
         log.info("scheduled poll %d cancelled", found.poll_id)
-        await reply(interaction, f"Scheduled poll #{found.poll_id} is cancelled; it won't be posted.")
+        await reply(interaction, _("Scheduled poll #{id} is cancelled; it won't be posted.", id=found.poll_id))
 
     @poll.command(name="close", description="Close a poll now and post its results (creator or Manage Server).")
     @app_commands.describe(poll=POLL_HELP)
@@ -1031,12 +1085,14 @@ class PollsCog(commands.Cog, name="Polls"):
         found = await self._resolve(interaction, poll)
         self._require_manager(interaction, found, "close")
         if found.is_scheduled:
-            raise UserError(f"Poll #{found.poll_id} is scheduled and not posted yet; use `/poll cancel` to cancel it.")
+            raise UserError(
+                _("Poll #{id} is scheduled and not posted yet; use `/poll cancel` to cancel it.", id=found.poll_id)
+            )
         if not found.is_open:
-            raise UserError(f"Poll #{found.poll_id} is already closed.")
+            raise UserError(already_closed(found.poll_id))
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not await self.finish_poll(found.poll_id):
-            raise UserError(f"Poll #{found.poll_id} is already closed.")
+            raise UserError(already_closed(found.poll_id))
         await reply(interaction, closed_message(found))
 
     @poll.command(name="extend", description="Give a poll more time (creator or Manage Server).")
@@ -1055,14 +1111,11 @@ class PollsCog(commands.Cog, name="Polls"):
         self._require_manager(interaction, found, "reopen")
         length = parse_duration(duration)
         if found.is_open:
-            raise UserError(f"Poll #{found.poll_id} is still open; use `/poll extend` to give it more time.")
+            raise UserError(still_open(found.poll_id))
         if found.status is PollStatus.CLOSED_MISSING or found.message_id is None:
-            raise UserError(
-                f"Poll #{found.poll_id} can't be reopened: its message or channel was deleted. "
-                "`/poll again` posts it anew."
-            )
+            raise UserError(message_deleted(found.poll_id))
         if found.poll_id in self._announcing:
-            raise UserError(f"Poll #{found.poll_id} is closing right now; try again in a moment.")
+            raise UserError(_("Poll #{id} is closing right now; try again in a moment.", id=found.poll_id))
         channel = self._existing_channel(found)
         self._check_permissions(channel, channel.permissions_for(channel.guild.me), anonymous=found.anonymous)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -1071,15 +1124,24 @@ class PollsCog(commands.Cog, name="Polls"):
         except discord.HTTPException as error:
             if is_missing(error):
                 raise UserError(
-                    f"Poll #{found.poll_id} can't be reopened: its message was deleted. `/poll again` posts it anew."
+                    _(
+                        "Poll #{id} can't be reopened: its message was deleted. `/poll again` posts it anew.",
+                        id=found.poll_id,
+                    )
                 ) from error
             raise UserError(
-                f"Discord wouldn't show me the message of poll #{found.poll_id} in {channel.mention}; "
-                "check my permissions there and try again."
+                _(
+                    "Discord wouldn't show me the message of poll #{id} in {channel}; "
+                    "check my permissions there and try again.",
+                    id=found.poll_id,
+                    channel=channel.mention,
+                )
             ) from error
         reopened = await self.voting.reopen(found, length)
         self.dispatcher.wake()
-        await self._edit_poll_message(reopened, self.poll_embed(reopened, self.voting.live_results(reopened.poll_id)))
+        with speaking(await public_locale(self.bot, reopened.guild_id)):
+            embed = self.poll_embed(reopened, self.voting.live_results(reopened.poll_id))
+            await self._edit_poll_message(reopened, embed)
         # Reactions changed while it was closed: they are the ledger again from now on.
         self._spawn(self.reconcile_poll(reopened), f"polls:reopen:{reopened.poll_id}")
         log.info("poll %d reopened until %s", reopened.poll_id, reopened.closes_at.isoformat())
@@ -1105,12 +1167,12 @@ class PollsCog(commands.Cog, name="Polls"):
         found = await self._resolve(interaction, poll)
         moderator = self._is_moderator(interaction)
         if not can_see_counts(found, moderator):
-            raise UserError(f"Poll #{found.poll_id} hides its results until it closes.")
+            raise UserError(_("Poll #{id} hides its results until it closes.", id=found.poll_id))
         results = await self.voting.results(found)
         voters = await self.voting.voter_rows(found) if moderator and not found.anonymous else None
         data = export_csv(found, results, voters).encode("utf-8")
         file = discord.File(io.BytesIO(data), filename=export_filename(found))
-        await reply(interaction, f"Poll #{found.poll_id} as CSV.", file=file)
+        await reply(interaction, _("Poll #{id} as CSV.", id=found.poll_id), file=file)
 
     @poll.command(name="myvotes", description="See what is counted for you on a poll, and why a reaction was not.")
     @app_commands.describe(poll=POLL_HELP)
@@ -1123,7 +1185,7 @@ class PollsCog(commands.Cog, name="Polls"):
     @app_commands.describe(poll=POLL_HELP)
     async def audit(self, interaction: discord.Interaction, poll: str) -> None:
         if not self._is_moderator(interaction):
-            raise UserError("You need the **Manage Server** permission to audit a poll.")
+            raise UserError(_("You need the **Manage Server** permission to audit a poll."))
         found = await self._resolve(interaction, poll)
         report = await self.voting.audit(found)
         await reply(interaction, embed=build_audit_embed(found, report))

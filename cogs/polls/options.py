@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.catalog import THEMES
 from bot.errors import UserError
+from bot.i18n import _
 from bot.polls.rules import MAX_AGE_DAYS, MAX_OPTIONS, VoterRules, check_voter_rules, parse_weights, resolve_weights
 from bot.ui import truncate
 
@@ -65,7 +66,7 @@ def read_weights(interaction: discord.Interaction, text: str | None) -> tuple[tu
         return ()
     guild = interaction.guild
     if guild is None:
-        raise UserError("Polls only work inside a server.")
+        raise UserError(_("Polls only work inside a server."))
     roles = {role.id: role.name for role in guild.roles}
     return resolve_weights(entries, roles, everyone_id=guild.id)
 
@@ -91,8 +92,10 @@ async def catalog_matches(
     """The MVs (built-in and this server's own) matching the catalog filters of `/poll mv` and
     `/bracket mv`, in release order; `what` ("poll", "bracket") names the thing in the errors."""
     if year is None and not artist and not theme:
-        raise UserError(f"Pick a `year`, an `artist` or a `theme` so I know which MVs to put in the {what}.")
+        if what == "bracket":
+            raise UserError(_("Pick a `year`, an `artist` or a `theme` so I know which MVs to put in the bracket."))
+        raise UserError(_("Pick a `year`, an `artist` or a `theme` so I know which MVs to put in the poll."))
     if theme and theme.strip().casefold() not in THEMES:
-        raise UserError(f"“{truncate(theme, 100)}” is not a theme; pick one from the list.")
+        raise UserError(_("“{theme}” is not a theme; pick one from the list.", theme=truncate(theme, 100)))
     catalog = await bot.catalogs.get(guild_id)
     return catalog.filter(artist=artist or None, theme=theme.strip().casefold() if theme else None, year=year)

@@ -78,18 +78,18 @@ def test_hidden_counts_are_left_out_and_said_so() -> None:
     poll = make_poll(hide_results=True)
     description = build_poll_embed(poll, None).description or ""
     assert "`" not in description and "voters" not in description
-    assert HIDDEN_NOTE in description and "results hidden until it closes" in description
+    assert str(HIDDEN_NOTE) in description and "results hidden until it closes" in description
 
 
 def test_closed_and_missing_polls_say_so() -> None:
     closed = make_poll(status=PollStatus.CLOSED, closed_at=NOW + timedelta(hours=2), hide_results=True)
     embed = build_poll_embed(closed, compute_results(closed, [0, 2, 1], 3))
-    assert (embed.description or "").startswith(CLOSED_NOTE)
+    assert (embed.description or "").startswith(str(CLOSED_NOTE))
     assert "`██████████` 2 (67%)" in (embed.description or "")
     assert embed.footer.text == "Poll #7 · closed"
     assert embed.colour != build_poll_embed(make_poll(), None).colour
     missing = replace(closed, status=PollStatus.CLOSED_MISSING)
-    assert (build_poll_embed(missing, None).description or "").startswith(MISSING_NOTE)
+    assert (build_poll_embed(missing, None).description or "").startswith(str(MISSING_NOTE))
 
 
 def test_footer_says_when_reactions_cannot_be_removed() -> None:
@@ -178,9 +178,9 @@ def test_list_embed_caps_the_lines_and_shows_problems() -> None:
 
 
 def test_plain_replies() -> None:
-    text = missing_permissions_message("<#5>", ["add_reactions", "embed_links"])
+    text = str(missing_permissions_message("<#5>", ["add_reactions", "embed_links"]))
     assert text.startswith("I can't run a poll in <#5>: I'm missing **Add Reactions**, **Embed Links** there.")
-    created = created_message(make_poll())
+    created = str(created_message(make_poll()))
     assert created.startswith("Poll #7 is up in <#2> (https://discord.com/channels/1/2/3).")
 
 
@@ -197,6 +197,6 @@ def test_mv_poll_text_matches_the_seed_poll() -> None:
 
 
 def test_closing_a_quiet_poll_says_where_its_final_counts_are() -> None:
-    assert "results are posted" in closed_message(make_poll())
-    quiet = closed_message(make_poll(quiet=True))
+    assert "results are posted" in str(closed_message(make_poll()))
+    quiet = str(closed_message(make_poll(quiet=True)))
     assert "shows the final counts" in quiet and "results are posted" not in quiet
