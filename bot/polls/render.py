@@ -54,7 +54,7 @@ def voters_msg(count: int) -> Msg:
     return _n("{count} voter", "{count} voters", count)
 
 
-def poll_label(poll_id: int) -> Msg:
+def poll_label(poll_id: int | str) -> Msg:
     """`Poll #12`: how every poll embed's footer starts."""
     return _("Poll #{id}", id=poll_id)
 

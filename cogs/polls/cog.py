@@ -25,8 +25,10 @@ a poll never pings. Discord failures are caught per poll: one broken poll never 
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
+import re
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -36,7 +38,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import metrics
-from bot.catalog import THEMES
+from bot.catalog import THEMES, theme_label
 from bot.errors import UserError
 from bot.i18n import SOURCE_LOCALE, Msg, Number, Text, _, render, speaking
 from bot.i18n.interactions import public_locale
@@ -170,6 +172,25 @@ def _variants(text: Callable[[], Text]) -> set[str]:
 def is_poll_footer(text: str, poll_id: int) -> bool:
     """A footer of this poll's messages (`Poll #12`, `Poll #12 · closed`, `투표 #12 · …`), in any language."""
     return any(text == label or text.startswith(label + SEPARATOR) for label in _variants(lambda: poll_label(poll_id)))
+
+
+@functools.cache
+def _footer_patterns() -> tuple[re.Pattern[str], ...]:
+    marker = "\x00"
+    found = []
+    for label in _variants(lambda: poll_label(marker)):
+        before, _marker, after = label.partition(marker)
+        found.append(re.compile(rf"^{re.escape(before)}(\d+){re.escape(after)}(?:$|{re.escape(SEPARATOR)})"))
+    return tuple(found)
+
+
+def poll_id_in_footer(text: str) -> int | None:
+    """The poll id a poll embed's footer names (`Poll #12 · closed`, `투표 #12`), in any language;
+    None if the footer is not a poll's. For other features that look for poll messages."""
+    for pattern in _footer_patterns():
+        if match := pattern.match(text):
+            return int(match[1])
+    return None
 
 
 def is_final_results_embed(title: str, footer: str, poll_id: int) -> bool:
@@ -971,8 +992,10 @@ class PollsCog(commands.Cog, name="Polls"):
     ) -> list[app_commands.Choice[str]]:
         key = current.strip().casefold()
         themes = sorted(THEMES)
-        ranked = [t for t in themes if t.startswith(key)] + [t for t in themes if key in t and not t.startswith(key)]
-        return [app_commands.Choice(name=t, value=t) for t in ranked[:CHOICE_LIMIT]]
+        names = {theme: str(theme_label(theme)) for theme in themes}  # in the member's language
+        starts = [t for t in themes if t.startswith(key) or names[t].casefold().startswith(key)]
+        ranked = starts + [t for t in themes if t not in starts and (key in t or key in names[t].casefold())]
+        return [choice(names[t], t) for t in ranked[:CHOICE_LIMIT]]
 
     # -- commands -------------------------------------------------------------------------
 

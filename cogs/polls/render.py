@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 
 import discord
 
-from bot.catalog import MV
+from bot.catalog import MV, theme_label
 from bot.i18n import Msg, Number, _
 from bot.polls import Poll, PollResults, PollStatus
 from bot.polls.render import (
@@ -295,7 +295,7 @@ def mv_option_label(mv: MV) -> str:
 def mv_poll_question(*, year: int | None = None, artist: str | None = None, theme: str | None = None) -> str:
     """The default question, in the current locale (the server's: it is posted):
     `Which is the best K-pop music video of 2024?` and variants."""
-    theme_name = theme.strip().casefold() if theme else None
+    theme_name = theme_label(theme.strip().casefold()) if theme else None
     if artist and theme_name:
         subject = _("{artist} music video about {theme}", artist=artist, theme=theme_name)
     elif artist:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.i18n import _, _n, render
 from bot.polls import PollStatus
-from cogs.polls.cog import is_final_results_embed, is_poll_footer
+from cogs.polls.cog import is_final_results_embed, is_poll_footer, poll_id_in_footer
 from cogs.polls.render import FINAL_RESULTS
 from tests.cogs.polls_world import EPHEMERAL, JSON, PollWorld, embed_of, message_id, start_world
 from tests.conftest import BotRunner, eventually
@@ -82,6 +82,8 @@ def test_own_messages_are_recognised_in_every_language(locale: str) -> None:
     label = shown(_("Poll #{id}", id=12))
     assert is_poll_footer(label, 12) and is_poll_footer(f"{label} · {shown(_('closed'))}", 12)
     assert not is_poll_footer(shown(_("Poll #{id}", id=123)), 12)
+    assert poll_id_in_footer(label) == 12 and poll_id_in_footer(f"{label} · {shown(_('closed'))}") == 12
+    assert poll_id_in_footer("Lightstick") is None and poll_id_in_footer(f"{label}3") == 123
     title = f"{shown(FINAL_RESULTS)}: Best MV?"
     assert is_final_results_embed(title, label, 12)
     assert not is_final_results_embed("Best MV?", label, 12)  # the poll message itself
