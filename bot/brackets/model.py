@@ -107,7 +107,7 @@ class Bracket:
     def entry(self, seed: int) -> str:
         return self.seeds.name(seed)
 
-    def round_name(self, round_number: int) -> str:
+    def round_name(self, round_number: int) -> Msg:
         return round_name(round_number, self.round_count)
 
     def round(self, round_number: int) -> tuple[Match, ...]:

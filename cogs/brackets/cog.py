@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import re
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -56,6 +55,7 @@ from cogs.brackets.render import (
     summary_footers,
 )
 from cogs.mv.cog import Year
+from cogs.polls.cog import poll_id_in_footer
 from cogs.polls.options import RULE_HELP, AgeDays, LiveTextChannel, catalog_matches, voter_rules
 from cogs.polls.render import mv_option_label
 
@@ -77,7 +77,6 @@ EntryCount = app_commands.Range[int, 2, MAX_ENTRIES]
 SEARCH_MARGIN = timedelta(minutes=1)
 MATCH_SEARCH_LIMIT = 300
 SUMMARY_SEARCH_LIMIT = 50
-_POLL_FOOTER = re.compile(r"^Poll #(\d+)\b")
 
 
 class BracketsCog(commands.Cog, name="Brackets"):
@@ -177,10 +176,10 @@ class BracketsCog(commands.Cog, name="Brackets"):
                 if message.author.id != self.bot.user.id or not message.embeds:
                     continue
                 embed = message.embeds[0]
-                matched = _POLL_FOOTER.match(embed.footer.text or "")
-                if matched is None or not embed.title:
+                poll_id = poll_id_in_footer(embed.footer.text or "")
+                if poll_id is None or not embed.title:
                     continue
-                poll = await self.polls.store.get(int(matched.group(1)))
+                poll = await self.polls.store.get(poll_id)
                 if poll is None or poll.channel_id != channel.id or poll.question != embed.title:
                     continue
                 if poll.message_id is None:

@@ -132,7 +132,7 @@ REMOVAL_ATTEMPTS = 4
 
 POLL_HELP = "The poll: type part of its question or its number and pick one"
 DURATION_HELP = "How long it runs: 30m, 12h, 2d, 1w or 1d12h (1 minute to 90 days; default 24h)"
-START_HELP = "Post it later, in the server's timezone: in 2h, tomorrow 20:00, 2026-12-24 20:00 (up to 90 days ahead)"
+START_HELP = "Post it later (server's timezone): in 2h, tomorrow 20:00, 2026-12-24 20:00; up to 90 days ahead"
 
 #: What can be wrong with a poll on Discord's side, shown to moderators in `/poll list`.
 CANT_REMOVE = _("Lightstick can't remove reactions here (it needs Manage Messages)")

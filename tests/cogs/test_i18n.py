@@ -12,7 +12,7 @@ import pytest
 from bot.i18n import TRANSLATED, _, render
 from bot.i18n.catalogs import translations
 from bot.i18n.commands import DESCRIPTION, NAME
-from tests.cogs.polls_world import EPHEMERAL, JSON, PollWorld, embed_of, results_messages, start_world
+from tests.cogs.polls_world import EPHEMERAL, JSON, PollWorld, embed_of, start_world
 from tests.conftest import BotRunner, eventually
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.server import Member
@@ -111,7 +111,7 @@ async def test_a_pt_br_server_gets_its_poll_and_results_in_portuguese(world: Pol
     await world.vote(message, world.fans[0], 0)
     await world.wait_counts(poll, [1, 0, 0])
     await world.reply("poll close", poll=str(poll.poll_id))
-    await eventually(lambda: len(results_messages(world.fake, world.general)) >= 0 and _results(world))
+    await eventually(lambda: _results(world) is not None)
     results = _results(world)
     assert results is not None
     title = embed_of(results)["title"]
@@ -180,3 +180,27 @@ async def test_a_start_typed_in_korean_is_read(world: PollWorld) -> None:
     poll = await world.latest_poll()
     assert poll.starts_at is not None
     assert timedelta(minutes=119) <= poll.starts_at - world.bot.clock.now() <= timedelta(minutes=121)
+
+
+async def test_a_changed_translation_syncs_again_and_an_unchanged_one_does_not(
+    fake: FakeDiscord, bots: BotRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.add_guild()
+    syncs = r"^/applications/\d+/commands$"
+    await bots.stop(await bots.start())
+    await bots.stop(await bots.start())
+    assert len(fake.calls_to("PUT", syncs)) == 1
+
+    korean = translations("ko")
+
+    class Retranslated:
+        def pgettext(self, context: str, message: str) -> str:
+            return "도움받기" if (context, message) == (NAME, "help") else str(korean.pgettext(context, message))
+
+    monkeypatch.setattr(
+        "bot.i18n.commands.translations", lambda locale: Retranslated() if locale == "ko" else translations(locale)
+    )
+    await bots.stop(await bots.start())
+    assert len(fake.calls_to("PUT", syncs)) == 2
+    help_command = next(c for c in fake.commands["global"] if c["name"] == "help")
+    assert help_command["name_localizations"]["ko"] == "도움받기"
