@@ -16,7 +16,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from bot.paths import PROJECT_DIR
 from bot.polls import option_emoji
 from bot.storyline.models import StorylineConfig
 from bot.storyline.store import StorylineStore
-from cogs.storyline.render import POST_TITLE_PREFIX
+from cogs.storyline.render import post_title
 from tests.conftest import bot_process_env, eventually
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.server import Guild, Member
@@ -145,7 +145,8 @@ def storyline_posts(fake: FakeDiscord, guilds: list[Guild]) -> dict[int, int]:
 
 
 def is_storyline_post(message: dict[str, Any]) -> bool:
-    return any(str(embed.get("title", "")).startswith(POST_TITLE_PREFIX) for embed in message.get("embeds", []))
+    prefix = post_title(date(2000, 1, 1)).split(" — ")[0]  # "Storyline of the day"
+    return any(str(embed.get("title", "")).startswith(prefix) for embed in message.get("embeds", []))
 
 
 @dataclass
