@@ -113,9 +113,7 @@ def main() -> int:
         f"{len(report.invalid):,} invalid"
     )
     verdict = "ok" if dry_run_s <= GOAL_S else "OVER GOAL"
-    print(
-        f"dry run (median of 3): {dry_run_s * 1000:.0f} ms (goal <= {GOAL_S * 1000:.0f} ms) {verdict}"
-    )
+    print(f"dry run (median of 3): {dry_run_s * 1000:.0f} ms (goal <= {GOAL_S * 1000:.0f} ms) {verdict}")
 
     started = time.perf_counter()
     text = export_pack(report.new)
@@ -123,9 +121,7 @@ def main() -> int:
     started = time.perf_counter()
     assert read_entries(text, rules=SERVER_RULES) == list(report.new)
     reread_ms = (time.perf_counter() - started) * 1000
-    print(
-        f"TOML export of the new entries: {export_ms:.0f} ms, re-read: {reread_ms:.0f} ms (no goal)"
-    )
+    print(f"TOML export of the new entries: {export_ms:.0f} ms, re-read: {reread_ms:.0f} ms (no goal)")
     return 0 if dry_run_s <= GOAL_S else 1
 
 

@@ -57,6 +57,7 @@ IDENTIFY_INTERVAL = 5.0
 
 # -- 1. vote ingest -------------------------------------------------------------------
 
+
 class ExecutemanyStore(PollStore):
     """The naive write path for comparison: one statement per row through ``executemany``."""
 

@@ -136,14 +136,12 @@ THEME_LIST = ", ".join(sorted(THEMES))
         ),
         pytest.param(
             entry(themes=["scifi"]),
-            f"entry 'vixx-error': field 'themes': unknown theme 'scifi' (known: {THEME_LIST}); "
-            "did you mean 'sci-fi'?",
+            f"entry 'vixx-error': field 'themes': unknown theme 'scifi' (known: {THEME_LIST}); did you mean 'sci-fi'?",
             id="unknown-theme",
         ),
         pytest.param(
             entry(content_warnings=["gore"]),
-            "entry 'vixx-error': field 'content_warnings': unknown content warning 'gore' "
-            "(known: alcohol, blood,",
+            "entry 'vixx-error': field 'content_warnings': unknown content warning 'gore' (known: alcohol, blood,",
             id="unknown-warning",
         ),
         pytest.param(
@@ -179,8 +177,7 @@ THEME_LIST = ", ".join(sorted(THEMES))
         pytest.param(entry(id=DROP), "entry #1: field 'id': missing (required)", id="missing-id"),
         pytest.param(
             entry(id="Vixx Error"),
-            "entry #1: field 'id': 'Vixx Error' is not a slug "
-            "(lowercase letters, digits and single hyphens",
+            "entry #1: field 'id': 'Vixx Error' is not a slug (lowercase letters, digits and single hyphens",
             id="bad-slug",
         ),
         pytest.param(
@@ -193,9 +190,7 @@ THEME_LIST = ", ".join(sorted(THEMES))
             "entry 'vixx-error': field 'year': expected an integer, got string '2014'",
             id="year-not-int",
         ),
-        pytest.param(
-            entry(year=True), "field 'year': expected an integer, got boolean True", id="year-bool"
-        ),
+        pytest.param(entry(year=True), "field 'year': expected an integer, got boolean True", id="year-bool"),
         pytest.param(
             entry(year=20144),
             "field 'year': 20144 is not a plausible year (1900-2100)",
@@ -208,8 +203,7 @@ THEME_LIST = ", ".join(sorted(THEMES))
         ),
         pytest.param(
             entry(release_date="2014-02-30"),
-            "entry 'vixx-error': field 'release_date':"
-            " '2014-02-30' is not a date (expected YYYY-MM-DD)",
+            "entry 'vixx-error': field 'release_date': '2014-02-30' is not a date (expected YYYY-MM-DD)",
             id="bad-date",
         ),
         pytest.param(
@@ -272,12 +266,8 @@ THEME_LIST = ", ".join(sorted(THEMES))
             "entry 'vixx-error': field 'aliases': alias '?!' has no letters or digits",
             id="alias-no-letters",
         ),
-        pytest.param(
-            entry(sources=[]), "field 'sources': needs at least one source", id="no-source"
-        ),
-        pytest.param(
-            entry(sources=DROP), "field 'sources': missing (required)", id="missing-sources"
-        ),
+        pytest.param(entry(sources=[]), "field 'sources': needs at least one source", id="no-source"),
+        pytest.param(entry(sources=DROP), "field 'sources': missing (required)", id="missing-sources"),
         pytest.param(
             entry(sources=["wikipedia"]),
             "field 'sources': 'wikipedia' is neither a seed file name",
@@ -285,8 +275,7 @@ THEME_LIST = ", ".join(sorted(THEMES))
         ),
         pytest.param(
             entry(youtube_url="https://www.youtube.com/results?search_query=vixx"),
-            "field 'youtube_url': 'https://www.youtube.com/results?search_query=vixx' is "
-            "not a YouTube video link",
+            "field 'youtube_url': 'https://www.youtube.com/results?search_query=vixx' is not a YouTube video link",
             id="youtube-not-video",
         ),
     ],
@@ -303,9 +292,7 @@ def test_entries_without_an_id_are_named_by_position() -> None:
     with pytest.raises(CatalogError) as caught:
         parse_catalog(text)
     assert "entry #2: field 'id': missing (required)" in caught.value.problems
-    assert any(
-        p.startswith("entry #2: field 'themes': unknown theme") for p in caught.value.problems
-    )
+    assert any(p.startswith("entry #2: field 'themes': unknown theme") for p in caught.value.problems)
 
 
 @pytest.mark.parametrize(
@@ -322,9 +309,7 @@ def test_entries_without_an_id_are_named_by_position() -> None:
             id="duplicate-alias-after-normalisation",
         ),
         pytest.param(
-            catalog_of(
-                entry(title="Haru Haru"), entry(id="hyde", title="Hyde", aliases=["haru-haru"])
-            ),
+            catalog_of(entry(title="Haru Haru"), entry(id="hyde", title="Hyde", aliases=["haru-haru"])),
             "entry 'hyde': field 'aliases': alias 'haru-haru' is the title of entry 'vixx-error'",
             id="alias-is-another-title",
         ),
@@ -338,8 +323,7 @@ def test_entries_without_an_id_are_named_by_position() -> None:
                 entry(universe="VIXX story", universe_order=1),
                 entry(id="hyde", title="Hyde", universe="VIXX story", universe_order=1),
             ),
-            "entry 'hyde': field 'universe_order': 'VIXX story' already has order 1 "
-            "(entry 'vixx-error')",
+            "entry 'hyde': field 'universe_order': 'VIXX story' already has order 1 (entry 'vixx-error')",
             id="duplicate-universe-order",
         ),
         pytest.param(
@@ -347,8 +331,7 @@ def test_entries_without_an_id_are_named_by_position() -> None:
                 entry(universe="VIXX story", universe_order=1),
                 entry(id="hyde", title="Hyde", universe="Vixx Story", universe_order=2),
             ),
-            "entry 'hyde': field 'universe': 'Vixx Story' is spelt 'VIXX story' in "
-            "entry 'vixx-error'",
+            "entry 'hyde': field 'universe': 'Vixx Story' is spelt 'VIXX story' in entry 'vixx-error'",
             id="universe-spelt-two-ways",
         ),
     ],
@@ -370,12 +353,8 @@ def test_an_alias_may_repeat_its_own_title() -> None:
         pytest.param("[[mv]\nid = 1", "<string>: not valid TOML: ", id="not-toml"),
         pytest.param("", "<string>: no entries: expected [[mv]] tables", id="empty"),
         pytest.param("[mv]\nid = 'x'", "no entries: expected [[mv]] tables, got table", id="table"),
-        pytest.param(
-            "mv = [1]", "entry #1: expected a table ([[mv]]), got integer 1", id="not-a-table"
-        ),
-        pytest.param(
-            entry() + "\n[[mvs]]\nid = 'x'\n", "unknown top-level key 'mvs'", id="top-level"
-        ),
+        pytest.param("mv = [1]", "entry #1: expected a table ([[mv]]), got integer 1", id="not-a-table"),
+        pytest.param(entry() + "\n[[mvs]]\nid = 'x'\n", "unknown top-level key 'mvs'", id="top-level"),
     ],
 )
 def test_a_broken_document_says_what_is_wrong(text: str, message: str) -> None:
@@ -430,12 +409,8 @@ def test_display_name_always_fits_discord(title: str, artist: str) -> None:
 
 
 def test_youtube_link_is_the_video_or_a_search() -> None:
-    assert make_mv(youtube_url="https://youtu.be/abcdefghijk").youtube_link == (
-        "https://youtu.be/abcdefghijk"
-    )
-    assert make_mv(youtube_url=None).youtube_link == (
-        "https://www.youtube.com/results?search_query=VIXX+Error+MV"
-    )
+    assert make_mv(youtube_url="https://youtu.be/abcdefghijk").youtube_link == ("https://youtu.be/abcdefghijk")
+    assert make_mv(youtube_url=None).youtube_link == ("https://www.youtube.com/results?search_query=VIXX+Error+MV")
 
 
 @pytest.mark.parametrize(
@@ -579,9 +554,7 @@ def test_check_prints_a_summary_and_exits_0(capsys: pytest.CaptureFixture[str]) 
     assert "own words: " in out
 
 
-def test_check_fails_on_a_phrase_copied_from_a_seed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_check_fails_on_a_phrase_copied_from_a_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / "001_article.txt").write_text(
@@ -628,9 +601,7 @@ def test_the_shipped_storylines_are_in_our_own_words(catalog: Catalog) -> None:
     assert [str(p) for p in shared_phrases(catalog.entries, seeds)] == []
 
 
-def test_check_prints_the_problems_and_exits_1(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_check_prints_the_problems_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "mvs.toml"
     broken.write_text(entry(themes=["scifi"]), encoding="utf-8")
     assert main(["check", str(broken)]) == 1

@@ -89,9 +89,7 @@ def test_the_public_layout_is_read_row_by_row(sample: PackReport) -> None:
     assert by_title["Please Don't..."].youtube_url is None  # a blank Video cell
     assert by_title["Let's Love"].title_ko == "사랑, 하자"  # a quoted comma
     alone = by_title["Alone"]  # a quoted line break in Director doesn't split the row
-    assert alone.artist == "Dynamic Duo, Chen (EXO)" and alone.sources == (
-        "kpop_mvs_sample.csv row 8",
-    )
+    assert alone.artist == "Dynamic Duo, Chen (EXO)" and alone.sources == ("kpop_mvs_sample.csv row 8",)
     assert by_title["Villain"].release_date is None and by_title["Villain"].year == 2019
     assert by_title["Old Song"].release_date == date(1999, 1, 1)
 
@@ -119,15 +117,10 @@ def test_duplicates_of_existing_entries_are_skipped() -> None:
     assert existing == {3: "bigbang-haru-haru", 4: "k-will-please-dont"}
     assert len(report.new) == 8
     summary = str(report.summary())
-    assert summary.startswith(
-        "kpop_mvs_sample.csv (CSV): 17 rows read: 8 new, 4 duplicates, 5 invalid"
-    )
+    assert summary.startswith("kpop_mvs_sample.csv (CSV): 17 rows read: 8 new, 4 duplicates, 5 invalid")
     assert "row 3: “Haru Haru” by BIGBANG is already in the catalog (bigbang-haru-haru)" in summary
     assert "row 14: “Black Swan” by BTS repeats row 13" in summary
-    assert (
-        "row 15: “Satellite (Feat. ASH ISLAND)” by HA:TFELT (the same video) repeats row 7"
-        in summary
-    )
+    assert "row 15: “Satellite (Feat. ASH ISLAND)” by HA:TFELT (the same video) repeats row 7" in summary
     assert "row 11: Artist: missing (required)" in summary
 
 
@@ -160,9 +153,7 @@ def test_every_date_form(text: str, expected: date | int) -> None:
     assert parse_list_date(text) == expected
 
 
-@pytest.mark.parametrize(
-    "text", ["14/10/14", "2014-13-01", "2/30/20", "Oct 14 2014", "14", "2014/10/14", ""]
-)
+@pytest.mark.parametrize("text", ["14/10/14", "2014-13-01", "2/30/20", "Oct 14 2014", "14", "2014/10/14", ""])
 def test_what_is_not_a_date(text: str) -> None:
     assert parse_list_date(text) is None
 
@@ -197,10 +188,7 @@ def test_a_missing_essential_column_is_named(header: str, missing: str) -> None:
     with pytest.raises(PackError) as caught:
         read_pack(csv_bytes("x,y,z", header=header), "list.csv")
     message = str(caught.value)
-    assert (
-        f"list.csv: the header row has no {missing} column (found: {header.replace(',', ', ')})"
-        in message
-    )
+    assert f"list.csv: the header row has no {missing} column (found: {header.replace(',', ', ')})" in message
     assert HEADER in message
 
 
@@ -212,17 +200,13 @@ def test_a_column_named_twice_is_refused() -> None:
 def test_semicolons_and_tabs_from_other_spreadsheets() -> None:
     for delimiter in (";", "\t"):
         header = delimiter.join(["Date", "Artist", "Song Name"])
-        data = csv_bytes(
-            delimiter.join(["2014-10-14", "VIXX", '"Error; the remix"']), header=header
-        )
+        data = csv_bytes(delimiter.join(["2014-10-14", "VIXX", '"Error; the remix"']), header=header)
         assert [mv.title for mv in read_pack(data, "list.csv").new] == ["Error; the remix"]
 
 
 def test_an_unclosed_quote_names_its_row() -> None:
     data = csv_bytes("2014-10-14,VIXX,Error", '2014-10-14,VIXX,"Error', "2014-10-14,VIXX,Hyde")
-    with pytest.raises(
-        PackError, match=r"list.csv: row 3 can't be read as CSV \(unexpected end of data\)"
-    ):
+    with pytest.raises(PackError, match=r"list.csv: row 3 can't be read as CSV \(unexpected end of data\)"):
         read_pack(data, "list.csv")
 
 
@@ -275,9 +259,7 @@ def test_an_empty_file() -> None:
 
 def test_a_file_over_2_mb_is_refused() -> None:
     data = csv_bytes("2014-10-14,VIXX,Error") + b" " * MAX_PACK_BYTES
-    with pytest.raises(
-        PackError, match=r"big\.csv is too big \(2,097,\d{3} bytes\); a pack can be at most 2 MB"
-    ):
+    with pytest.raises(PackError, match=r"big\.csv is too big \(2,097,\d{3} bytes\); a pack can be at most 2 MB"):
         read_pack(data, "big.csv")
 
 
@@ -286,9 +268,7 @@ def test_at_most_10000_rows() -> None:
     assert len(read_pack(csv_bytes(*rows), "full.csv").new) == MAX_PACK_ROWS
     with pytest.raises(PackError, match="has more than 10,000 rows; a pack holds at most 10,000"):
         read_pack(csv_bytes(*rows, "2014-10-14,One,More"), "over.csv")
-    tables = "".join(
-        f'[[mv]]\ntitle = "S{n}"\nartist = "A"\nyear = 2014\n' for n in range(MAX_PACK_ROWS + 1)
-    )
+    tables = "".join(f'[[mv]]\ntitle = "S{n}"\nartist = "A"\nyear = 2014\n' for n in range(MAX_PACK_ROWS + 1))
     with pytest.raises(PackError, match=r"over\.toml has more than 10,000 rows"):
         read_pack(tables.encode(), "over.toml")
 
@@ -328,9 +308,7 @@ artist = "VIXX"
     assert [(i.row, str(i.reason)) for i in report.invalid] == [
         (
             3,
-            "field 'themes': unknown theme 'scifi' (known: "
-            + ", ".join(sorted(THEMES))
-            + "); did you mean 'sci-fi'?",
+            "field 'themes': unknown theme 'scifi' (known: " + ", ".join(sorted(THEMES)) + "); did you mean 'sci-fi'?",
         ),
         (4, "field 'year': missing (give a year or a release_date)"),
     ]
@@ -383,17 +361,13 @@ def test_server_rules_relax_only_the_minimum() -> None:
         "entry #1: field 'themes': missing (required)",
         "entry #1: field 'sources': missing (required)",
     ]
-    _, problems = validate_entry(
-        {"year": 2014, "mature": "no"}, 7, rules=SERVER_RULES, label="row 7"
-    )
+    _, problems = validate_entry({"year": 2014, "mature": "no"}, 7, rules=SERVER_RULES, label="row 7")
     assert [str(problem) for problem in problems] == [
         "row 7: field 'title': missing (required)",
         "row 7: field 'artist': missing (required)",
         "row 7: field 'mature': expected true or false, got string 'no'",
     ]
-    _, problems = validate_entry(
-        {**raw, "year": 2013, "release_date": "2014-10-14"}, rules=SERVER_RULES
-    )
+    _, problems = validate_entry({**raw, "year": 2013, "release_date": "2014-10-14"}, rules=SERVER_RULES)
     assert [str(problem) for problem in problems] == [
         "entry #1: field 'release_date': 2014-10-14 is not in the entry's year 2013"
     ]
@@ -429,9 +403,7 @@ def test_catalog_rules_still_refuse_uncited_sources() -> None:
 )
 def test_youtube_links_are_normalised(url: str) -> None:
     assert youtube_video_id(url) == "abcdefghijk"
-    mv, _ = validate_entry(
-        {"title": "T", "artist": "A", "year": 2014, "youtube_url": url}, rules=SERVER_RULES
-    )
+    mv, _ = validate_entry({"title": "T", "artist": "A", "year": 2014, "youtube_url": url}, rules=SERVER_RULES)
     assert mv is not None and mv.youtube_url == WATCH + "abcdefghijk"
 
 
@@ -466,21 +438,12 @@ def test_make_id_follows_the_catalog_style() -> None:
 
 def test_find_duplicate_by_normalised_title_and_artist_or_by_video() -> None:
     rose = make_mv(id="rose-x", title="toxic till the end", artist="ROSÉ")
-    video = make_mv(
-        id="v", title="Something Else", artist="Other", youtube_url=WATCH + "abcdefghijk"
-    )
+    video = make_mv(id="v", title="Something Else", artist="Other", youtube_url=WATCH + "abcdefghijk")
     existing = [rose, video]
     assert find_duplicate(make_mv(title="Toxic Till The End!", artist="Rose"), existing) is rose
-    assert (
-        find_duplicate(
-            make_mv(title="New", artist="New", youtube_url=WATCH + "abcdefghijk"), existing
-        )
-        is video
-    )
+    assert find_duplicate(make_mv(title="New", artist="New", youtube_url=WATCH + "abcdefghijk"), existing) is video
     assert find_duplicate(make_mv(title="toxic till the end", artist="LISA"), existing) is None
-    assert find_duplicate(
-        make_mv(title="하루하루", artist="BIGBANG"), [make_mv(title="하루 하루", artist="bigbang")]
-    )
+    assert find_duplicate(make_mv(title="하루하루", artist="BIGBANG"), [make_mv(title="하루 하루", artist="bigbang")])
 
 
 # --------------------------------------------------------------------------- export
@@ -495,11 +458,7 @@ SPECIAL_TEXT = [
     "=HYPERLINK(\"http://x\")", "+82", "-1", "@SUM(A1)", "'=quoted", "tab\tinside", "\u0000nul",
     "ends with \\", "\u007fdel", "ROSÉ", "FRI(END)S", "[[mv]]", "key = \"value\"", "# not a comment",
 ]  # fmt: skip
-texts = (
-    st.one_of(st.sampled_from(SPECIAL_TEXT), st.text(min_size=1, max_size=30))
-    .map(_stripped)
-    .filter(bool)
-)
+texts = st.one_of(st.sampled_from(SPECIAL_TEXT), st.text(min_size=1, max_size=30)).map(_stripped).filter(bool)
 #: Twists without letters, so no twist word can turn up in a role or storyline (the spoiler rule)
 twists = st.one_of(
     st.sampled_from(['끝 "반전" \\ | 🎬 =1+1', "…!?", "-- 42 --"]),
@@ -508,9 +467,7 @@ twists = st.one_of(
     .filter(bool),
 )
 seed_sources = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,12}\.txt", fullmatch=True)
-url_sources = st.from_regex(
-    r"https://[a-z]{1,8}\.[a-z]{2,4}/[A-Za-z0-9_/?=&%-]{0,20}", fullmatch=True
-)
+url_sources = st.from_regex(r"https://[a-z]{1,8}\.[a-z]{2,4}/[A-Za-z0-9_/?=&%-]{0,20}", fullmatch=True)
 videos = st.from_regex(r"[A-Za-z0-9_-]{11}", fullmatch=True).map(lambda video: WATCH + video)
 
 
@@ -530,11 +487,7 @@ def entries(draw: st.DrawFn, *, curated: bool) -> list[MV]:
     for position, mv_id in enumerate(ids, start=1):
         day = draw(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
         universe = draw(st.booleans())
-        sources = draw(
-            st.lists(
-                seed_sources | url_sources if curated else texts, min_size=int(curated), max_size=3
-            )
-        )
+        sources = draw(st.lists(seed_sources | url_sources if curated else texts, min_size=int(curated), max_size=3))
         result.append(
             MV(
                 id=mv_id,
@@ -545,9 +498,7 @@ def entries(draw: st.DrawFn, *, curated: bool) -> list[MV]:
                 year=day.year,
                 release_date=draw(st.sampled_from([None, day])),
                 album=draw(st.none() | texts),
-                cast=tuple(
-                    draw(st.lists(st.builds(CastMember, texts, st.none() | texts), max_size=3))
-                ),
+                cast=tuple(draw(st.lists(st.builds(CastMember, texts, st.none() | texts), max_size=3))),
                 themes=tuple(
                     draw(
                         st.lists(
@@ -562,9 +513,7 @@ def entries(draw: st.DrawFn, *, curated: bool) -> list[MV]:
                 universe_order=position if universe else None,
                 storyline=draw(st.none() | texts),
                 twist=draw(st.none() | twists),
-                content_warnings=tuple(
-                    draw(st.lists(st.sampled_from(sorted(WARNINGS)), max_size=3, unique=True))
-                ),
+                content_warnings=tuple(draw(st.lists(st.sampled_from(sorted(WARNINGS)), max_size=3, unique=True))),
                 mature=draw(st.booleans()),
                 aliases=tuple(draw(st.lists(texts.filter(matching_key), max_size=3))),
                 sources=tuple(sources),
@@ -580,10 +529,7 @@ def _assume_aliases_find_one_entry(mvs: list[MV]) -> None:
     for mv in mvs:
         others = [other for other in mvs if other is not mv]
         names = {
-            matching_key(text)
-            for other in others
-            for text in (other.title, other.title_ko, *other.aliases)
-            if text
+            matching_key(text) for other in others for text in (other.title, other.title_ko, *other.aliases) if text
         }
         assume(not names & {matching_key(alias) for alias in mv.aliases})
 
@@ -601,9 +547,7 @@ def test_server_entries_round_trip_through_export(mvs: list[MV]) -> None:
     assert read_entries(text, rules=SERVER_RULES) == mvs
     report = read_pack(text.encode(), "server.toml")
     assert not report.invalid
-    assert [*report.new, *(d.entry for d in report.duplicates)] == sorted(
-        mvs, key=lambda mv: mv not in report.new
-    )
+    assert [*report.new, *(d.entry for d in report.duplicates)] == sorted(mvs, key=lambda mv: mv not in report.new)
 
 
 @pytest.mark.parametrize("text", SPECIAL_TEXT)
@@ -621,11 +565,7 @@ def test_export_keeps_the_catalog_key_order() -> None:
     mv = load_catalog().get("k-will-please-dont")
     assert mv is not None
     text = export_pack([mv])
-    keys = [
-        line.split(" = ")[0]
-        for line in text.splitlines()
-        if " = " in line and not line.startswith(" ")
-    ]
+    keys = [line.split(" = ")[0] for line in text.splitlines() if " = " in line and not line.startswith(" ")]
     assert keys == [
         "id", "title", "title_ko", "artist", "year", "album", "themes", "content_warnings",
         "mature", "aliases", "cast", "storyline", "twist", "sources",
@@ -674,33 +614,20 @@ def test_the_csv_export_is_safe_in_a_spreadsheet_and_imports_as_itself() -> None
     ]
     text = export_csv(mvs)
     assert text.startswith("\ufeff" + ",".join(HEADER.split(",")) + "\r\n")
-    cells = [
-        cell
-        for row in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-        for cell in row
-    ]
+    cells = [cell for row in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")) for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     report = read_pack(text.encode("utf-8"), "export.csv")
-    carried = [
-        (mv.title, mv.artist, mv.title_ko, mv.year, mv.release_date, mv.youtube_url)
-        for mv in report.new
-    ]
-    assert carried == [
-        (mv.title, mv.artist, mv.title_ko, mv.year, mv.release_date, mv.youtube_url) for mv in mvs
-    ]
+    carried = [(mv.title, mv.artist, mv.title_ko, mv.year, mv.release_date, mv.youtube_url) for mv in report.new]
+    assert carried == [(mv.title, mv.artist, mv.title_ko, mv.year, mv.release_date, mv.youtube_url) for mv in mvs]
 
 
 # --------------------------------------------------------------------------- `check`
 
 
-def test_check_runs_the_dry_run_on_a_csv(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_check_runs_the_dry_run_on_a_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["check", str(FIXTURE)]) == 1  # the fixture has broken rows
     out = capsys.readouterr().out
-    assert re.search(
-        rf"{re.escape(str(FIXTURE))}: pack dry run \(duplicates checked against \d+ built-in", out
-    )
+    assert re.search(rf"{re.escape(str(FIXTURE))}: pack dry run \(duplicates checked against \d+ built-in", out)
     assert re.search(r"17 rows read: \d+ new, \d+ duplicates, 5 invalid", out)
     clean = tmp_path / "clean.csv"
     clean.write_bytes(csv_bytes("2014-10-14,VIXX,Error", "2013-05-14,VIXX,Hyde"))
@@ -709,15 +636,10 @@ def test_check_runs_the_dry_run_on_a_csv(
     latin = tmp_path / "latin.csv"
     latin.write_bytes(csv_bytes("2003-06-24,Beyoncé,Crazy").replace("é".encode(), b"\xe9"))
     assert main(["check", str(latin)]) == 1
-    assert (
-        "pack check failed: latin.csv is not UTF-8 (it looks like Latin-1"
-        in capsys.readouterr().err
-    )
+    assert "pack check failed: latin.csv is not UTF-8 (it looks like Latin-1" in capsys.readouterr().err
 
 
-def test_check_reads_a_toml_pack_only_when_asked(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_check_reads_a_toml_pack_only_when_asked(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     pack = tmp_path / "pack.toml"
     pack.write_text('[[mv]]\ntitle = "Hyde"\nartist = "VIXX"\nyear = 2013\n', encoding="utf-8")
     assert main(["check", str(pack), "--pack"]) == 0

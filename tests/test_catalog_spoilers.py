@@ -6,8 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.catalog import MV, CastMember, CatalogError, load_catalog, parse_catalog
-from bot.catalog import spoilers
+from bot.catalog import MV, CastMember, CatalogError, load_catalog, parse_catalog, spoilers
 from bot.catalog.spoilers import OUTCOME_WORDS, twist_words, visible_words
 
 CATALOG = load_catalog()

@@ -259,7 +259,9 @@ async def test_a_wrong_password_names_database_url(pg_server: PostgresServer) ->
 
 async def test_an_unreachable_server_names_database_url() -> None:
     url = f"postgresql://someone:pw@127.0.0.1:{free_port()}/lightstick"
-    with pytest.raises(DatabaseError, match=r"DATABASE_URL: cannot reach PostgreSQL at postgresql://someone@127\.0\.0\.1"):
+    with pytest.raises(
+        DatabaseError, match=r"DATABASE_URL: cannot reach PostgreSQL at postgresql://someone@127\.0\.0\.1"
+    ):
         await PostgresDatabase(url).connect()
 
 

@@ -35,7 +35,7 @@ DAY1 = date(2026, 3, 1)
 TABLES = [
     "meta", "polls", "poll_votes", "poll_vote_events", "storyline_guilds", "storyline_posts",
     "server_catalog_settings", "server_entries", "server_suggestions", "server_entry_history",
-    "brackets", "bracket_matches",
+    "brackets", "bracket_matches", "guild_language",
 ]  # fmt: skip
 
 

@@ -193,4 +193,3 @@ class Database(Reads):
     @staticmethod
     def describe_error(exc: BaseException) -> str:
         return str(exc).strip() or type(exc).__name__
-

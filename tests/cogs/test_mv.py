@@ -39,9 +39,7 @@ class World:
         return cog
 
     async def slash(self, command: str, *, channel: JSON | None = None, **options: Any) -> JSON:
-        record = await self.fake.slash(
-            command, self.guild, channel or self.general, self.fan, **options
-        )
+        record = await self.fake.slash(command, self.guild, channel or self.general, self.fan, **options)
         return await record.response()
 
     async def run(self, command: str, **options: Any) -> InteractionRecord:
@@ -83,9 +81,7 @@ def select_menu(message: JSON) -> JSON:
 
 
 def button(message: JSON, emoji: str) -> JSON:
-    return next(
-        c for c in components(message) if c["type"] == 2 and c.get("emoji", {}).get("name") == emoji
-    )
+    return next(c for c in components(message) if c["type"] == 2 and c.get("emoji", {}).get("name") == emoji)
 
 
 def is_ephemeral(body: JSON) -> bool:
@@ -121,9 +117,7 @@ async def test_every_mv_command_and_option_is_described(world: World) -> None:
 
 async def test_autocomplete_answers_with_at_most_25_short_choices(world: World) -> None:
     for typed in ("haru", "하루", "eror vixx", ""):
-        record = await world.fake.autocomplete(
-            "mv show", world.guild, world.general, world.fan, focused="mv", mv=typed
-        )
+        record = await world.fake.autocomplete("mv show", world.guild, world.general, world.fan, focused="mv", mv=typed)
         body = await record.response()
         assert body["type"] == 8
         choices = body["data"]["choices"]
@@ -135,9 +129,7 @@ async def test_autocomplete_answers_with_at_most_25_short_choices(world: World) 
         else:
             assert len(choices) == 25
     haru = entry("bigbang-haru-haru")
-    first = await world.fake.autocomplete(
-        "mv show", world.guild, world.general, world.fan, focused="mv", mv="haru"
-    )
+    first = await world.fake.autocomplete("mv show", world.guild, world.general, world.fan, focused="mv", mv="haru")
     assert (await first.response())["data"]["choices"][0]["name"] == haru.display_name
 
 
@@ -171,8 +163,7 @@ async def test_show_posts_the_card_with_spoilered_twist_and_warning_line(world: 
     link = components(body["data"])[0]
     assert link["style"] == 5 and link["url"] == mv.youtube_link
     assert any(
-        m["embeds"] and m["embeds"][0]["title"] == card_title(mv)
-        for m in world.fake.bot_messages(world.general)
+        m["embeds"] and m["embeds"][0]["title"] == card_title(mv) for m in world.fake.bot_messages(world.general)
     )
 
 
@@ -234,15 +225,11 @@ async def test_search_pages_with_buttons_and_the_select_opens_a_card(world: Worl
     assert button(message, "◀️").get("disabled") is True
     assert not button(message, "▶️").get("disabled")
 
-    click = await world.fake.click(
-        message, button(message, "▶️")["custom_id"], world.guild, world.fan
-    )
+    click = await world.fake.click(message, button(message, "▶️")["custom_id"], world.guild, world.fan)
     turned = await click.response()
     assert turned["type"] == 7
     assert only_embed(turned)["footer"]["text"].startswith("Page 2 of")
-    assert [o["value"] for o in select_menu(turned["data"])["options"]] == [
-        mv.id for mv in results[2:4]
-    ]
+    assert [o["value"] for o in select_menu(turned["data"])["options"]] == [mv.id for mv in results[2:4]]
     assert not button(turned["data"], "◀️").get("disabled")
 
     picked = results[3]
@@ -270,9 +257,7 @@ async def test_only_the_searcher_can_page_or_pick(world: World) -> None:
     note = await click.response()
     assert note["type"] == 4 and is_ephemeral(note)
     assert note["data"]["content"] == str(NOT_YOURS)
-    pick = await world.fake.click(
-        message, select_menu(message)["custom_id"], world.guild, other, values=["exo-mama"]
-    )
+    pick = await world.fake.click(message, select_menu(message)["custom_id"], world.guild, other, values=["exo-mama"])
     assert (await pick.response())["data"]["content"] == str(NOT_YOURS)
 
 
@@ -281,9 +266,7 @@ async def test_search_view_times_out_by_disabling_its_controls(world: World) -> 
     world.cog.view_timeout = 0.2
     record = await world.run("mv search", query="exo", private=True)
     assert is_ephemeral(await record.response())
-    edits = await world.fake.wait_for_call(
-        "PATCH", rf"/webhooks/\d+/{record.token}/messages/@original"
-    )
+    edits = await world.fake.wait_for_call("PATCH", rf"/webhooks/\d+/{record.token}/messages/@original")
     rows = edits[-1].json["components"]
     controls = [c for row in rows for c in row["components"]]
     assert len(controls) == 3 and all(c.get("disabled") for c in controls)

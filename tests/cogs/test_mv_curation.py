@@ -148,11 +148,11 @@ class World:
         return (await self.bot.catalogs.store.pending(self.guild.id)).total
 
 
-
 @pytest.fixture
 def bots(engine_bots: BotRunner) -> BotRunner:
     """Every test here runs on SQLite and on PostgreSQL."""
     return engine_bots
+
 
 @pytest.fixture
 async def world(fake: FakeDiscord, bots: BotRunner) -> World:

@@ -84,11 +84,11 @@ class World:
         }
 
 
-
 @pytest.fixture
 def bots(engine_bots: BotRunner) -> BotRunner:
     """Every test here runs on SQLite and on PostgreSQL."""
     return engine_bots
+
 
 @pytest.fixture
 async def world(fake: FakeDiscord, bots: BotRunner) -> World:

@@ -359,10 +359,7 @@ def test_artist_list_is_grouped_by_universe_in_release_order() -> None:
 
 def test_artist_list_with_many_universes_fits() -> None:
     base = CATALOG.entries[0]
-    mvs = [
-        dataclasses.replace(base, id=f"e{n}", title="T" * 90, universe=f"Universe {n % 40}")
-        for n in range(600)
-    ]
+    mvs = [dataclasses.replace(base, id=f"e{n}", title="T" * 90, universe=f"Universe {n % 40}") for n in range(600)]
     assert_within_discord_limits(build_artist_embed("Act", mvs))
 
 

@@ -170,11 +170,11 @@ async def start_world(fake: FakeDiscord, bots: BotRunner, **settings: Any) -> Wo
     return world
 
 
-
 @pytest.fixture
 def bots(engine_bots: BotRunner) -> BotRunner:
     """Every test here runs on SQLite and on PostgreSQL."""
     return engine_bots
+
 
 @pytest.fixture
 async def world(fake: FakeDiscord, bots: BotRunner) -> World:

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.catalog import MV, load_catalog
-from bot.i18n import Msg, speaking
+from bot.i18n import Msg, _, speaking
 from bot.storyline import (
     CycleProgress,
     PostFailed,
@@ -380,7 +380,7 @@ def test_the_post_and_its_dates_follow_the_language_it_is_built_in() -> None:
         )
     with speaking("pt-BR"):
         assert format_day(DAY) == "1 de março de 2026"
-        options = field(build_status_embed(status(guild_settings()), CATALOG.get), "Options")
+        options = field(build_status_embed(status(guild_settings()), CATALOG.get), str(_("Options")))
         assert "6 horas" in options
     assert post_title(DAY) == "Storyline of the day — March 1, 2026"  # English again outside
 
