@@ -8,7 +8,6 @@ the admins see in status, today and history.
 from __future__ import annotations
 
 import asyncio
-import gettext
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +19,7 @@ import pytest
 from bot.catalog import load_catalog
 from bot.client import LightstickBot
 from bot.clock import FakeClock
-from bot.i18n import message as i18n_message
+from bot.i18n import _, render, speaking
 from bot.storyline import PostState, StorylineSettings
 from bot.storyline.service import CLAIM_LEASE
 from cogs.storyline.cog import StorylineCog
@@ -597,41 +596,14 @@ async def test_mature_entries_only_with_the_option_in_an_age_restricted_channel(
 # --------------------------------------------------------------------------- languages
 
 
-class _Catalog(gettext.NullTranslations):
-    """A stand-in for a translators' catalog: a few messages, the rest English."""
-
-    def __init__(self, messages: dict[str, str]) -> None:
-        super().__init__()
-        self.messages = messages
-
-    def gettext(self, message: str) -> str:
-        return self.messages.get(message, message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.messages.get(singular if n == 1 else plural, singular if n == 1 else plural)
-
-
-_PORTUGUESE = {
-    "Storyline of the day — {day}": "História do dia — {day}",
-    "{title} — discussion": "{title} — conversa",
-    "{count} more storylines before the cycle repeats.": "Mais {count} histórias antes de o ciclo se repetir.",
-}
-_KOREAN = {
-    "Posted today's storyline: **{mv}**": "오늘의 스토리라인을 올렸어요: **{mv}**",
-    "Storyline of the day — {day}": "오늘의 스토리라인 — {day}",
-}
-
-
-@pytest.fixture
-def catalogs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Portuguese and Korean catalogs with the few messages these tests read."""
-    fakes = {"pt-BR": _Catalog(_PORTUGUESE), "ko": _Catalog(_KOREAN)}
-    real = i18n_message.translations
-    monkeypatch.setattr(i18n_message, "translations", lambda locale: fakes.get(locale) or real(locale))
+def in_language(locale: str, build: Callable[[], str]) -> str:
+    """What Lightstick shows for `build()` in `locale`, from the shipped catalogs."""
+    with speaking(locale):
+        return build()
 
 
 async def test_a_portuguese_server_gets_its_post_in_portuguese_and_a_korean_admin_replies_in_korean(
-    world: World, catalogs: None
+    world: World,
 ) -> None:
     server = world.server
     await world.bot.languages.choose(server.id, "pt-BR", by=server.admin.user_id, now=START)
@@ -645,20 +617,24 @@ async def test_a_portuguese_server_gets_its_post_in_portuguese_and_a_korean_admi
     [call] = await world.fake.wait_for_call("POST", MESSAGES)
     [thread_call] = await world.fake.wait_for_call("POST", THREADS)
     embed = call.json["embeds"][0]
-    assert embed["title"] == "História do dia — 1 de março de 2026"
-    assert embed["footer"]["text"] == f"Mais {SAFE_COUNT - 1} histórias antes de o ciclo se repetir."
-    assert thread_call.json["name"].endswith(" — conversa")
+    assert embed["title"] == in_language("pt-BR", lambda: post_title(DAY1)) != post_title(DAY1)
+    assert "1 de março de 2026" in embed["title"]
+    footer = embed["footer"]["text"]
+    assert str(SAFE_COUNT - 1) in footer and "storylines" not in footer
+    discussion = render(_("{title} — discussion", title="\x00"), "pt-BR").split("\x00")[1]
+    assert discussion != " — discussion" and thread_call.json["name"].endswith(discussion)
 
     # `/storyline post` from the Korean admin: the post in Portuguese, the reply in Korean.
     await world.clock.set(RUN + timedelta(days=1) - timedelta(hours=2))
     answer = await world.answer("post", user=korean)
-    assert answer["content"].startswith("오늘의 스토리라인을 올렸어요: **")
+    posted = render(_("Posted today's storyline: **{mv}**", mv="\x00"), "ko").split("\x00")[0]
+    assert posted != "Posted today's storyline: **" and answer["content"].startswith(posted)
     calls = await world.fake.wait_for_call("POST", MESSAGES, count=2)
-    assert calls[1].json["embeds"][0]["title"] == "História do dia — 2 de março de 2026"
+    assert calls[1].json["embeds"][0]["title"] == in_language("pt-BR", lambda: post_title(DAY1 + timedelta(days=1)))
 
 
 async def test_a_server_without_a_language_posts_in_english_whatever_the_admin_speaks(
-    world: World, catalogs: None
+    world: World,
 ) -> None:
     korean = world.fake.add_member(
         world.server.guild,
