@@ -23,7 +23,10 @@ def main() -> int:
     index = os.environ["LIGHTSTICK_PROCESS_INDEX"]
     record = folder / f"p{index}-{os.getpid()}"
     env = {key: os.environ.get(key) for key in KEYS}
-    record.with_suffix(".json").write_text(json.dumps({"env": env, "argv": sys.argv[1:], "pid": os.getpid()}))
+    # Written whole, then renamed: the test polls the folder and must never read half a record.
+    partial = record.with_suffix(".partial")
+    partial.write_text(json.dumps({"env": env, "argv": sys.argv[1:], "pid": os.getpid()}))
+    os.replace(partial, record.with_suffix(".json"))
     code = os.environ.get(f"FAKE_CHILD_EXIT_{index}")
     if code is not None:
         return int(code)
