@@ -10,10 +10,11 @@ Anything else (a reason written before these templates) is shown as it was store
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import cache
 
-from bot.i18n import SOURCE_LOCALE, Msg, Number, Text, _, _n, render
+from bot.i18n import Msg, Number, _, _n
+from bot.i18n.stored import FieldReader, StoredMessages, english, fill
+
+__all__ = ["days", "english", "fill", "shown", "stored"]
 
 BOT = _("bots don't vote")
 CANT_CHECK_ROLES = _("Lightstick couldn't check your roles")
@@ -69,21 +70,6 @@ def days(count: int) -> Msg:
     return _n("{count} day", "{count} days", count)
 
 
-def fill(template: Msg, **params: object) -> Msg:
-    """`template` (one of the reasons above) with its values."""
-    return Msg(template.msgid, tuple(params.items()))
-
-
-def english(text: Text) -> str:
-    """How a reason is stored: its English text, whatever language is being spoken."""
-    return render(text, SOURCE_LOCALE)
-
-
-def stored(template: Msg, **params: object) -> str:
-    """A reason as stored (English), from its template and values."""
-    return english(fill(template, **params))
-
-
 _DAYS = re.compile(r"([\d,]+) days?")
 _NUMBER = re.compile(r"[\d,]+")
 
@@ -98,7 +84,7 @@ def _read_number(text: str) -> object:
 
 
 #: How each field of a stored reason is read back into a value that formats per language.
-_FIELDS: dict[str, Callable[[str], object]] = {
+_FIELDS: dict[str, FieldReader] = {
     "age": _read_days,
     "needed": _read_days,
     "picked": _read_number,
@@ -106,24 +92,6 @@ _FIELDS: dict[str, Callable[[str], object]] = {
 }
 
 
-def shown(stored: str) -> Text:
-    """A stored reason as a message in the reader's language; unknown text as it is."""
-    for template, pattern in _patterns():
-        if match := pattern.fullmatch(stored):
-            values = {name: _FIELDS.get(name, str)(value) for name, value in match.groupdict().items()}
-            return fill(template, **values)
-    return stored
-
-
-@cache
-def _patterns() -> tuple[tuple[Msg, re.Pattern[str]], ...]:
-    return tuple((template, _pattern(template.msgid)) for template in _TEMPLATES)
-
-
-def _pattern(msgid: str) -> re.Pattern[str]:
-    parts = re.split(r"\{(\w+)\}", msgid)
-    regex = "".join(
-        f"(?P<{part}>.+?)" if index % 2 else re.escape(part.replace("{{", "{").replace("}}", "}"))
-        for index, part in enumerate(parts)
-    )
-    return re.compile(regex, re.DOTALL)
+_REASONS = StoredMessages(_TEMPLATES, _FIELDS)
+shown = _REASONS.shown
+stored = _REASONS.stored

@@ -9,10 +9,10 @@ history. Anything else (an exception's text) is shown as it was stored.
 
 from __future__ import annotations
 
-import re
-from functools import cache
+from bot.i18n import Msg, _
+from bot.i18n.stored import StoredMessages, english, fill
 
-from bot.i18n import SOURCE_LOCALE, Msg, Text, _, render
+__all__ = ["english", "fill", "shown"]
 
 # -- the reasons ---------------------------------------------------------------------------------
 
@@ -52,38 +52,5 @@ _TEMPLATES: tuple[Msg, ...] = (
     DISCORD_REFUSED,
     MV_GONE,
 )
-#: Fields that hold another reason (shown in the reader's language too).
-_NESTED = frozenset({"reason"})
-
-
-def fill(template: Msg, **params: object) -> Msg:
-    """`template` (one of the reasons above) with its values."""
-    return Msg(template.msgid, tuple(params.items()))
-
-
-def english(text: Text) -> str:
-    """How a reason is stored: its English text, whatever language is being spoken."""
-    return render(text, SOURCE_LOCALE)
-
-
-def shown(stored: str) -> Text:
-    """A stored reason as a message in the reader's language; unknown text as it is."""
-    for template, pattern in _patterns():
-        if match := pattern.fullmatch(stored):
-            values = match.groupdict()
-            return fill(template, **{k: shown(v) if k in _NESTED else v for k, v in values.items()})
-    return stored
-
-
-@cache
-def _patterns() -> tuple[tuple[Msg, re.Pattern[str]], ...]:
-    return tuple((template, _pattern(template.msgid)) for template in _TEMPLATES)
-
-
-def _pattern(msgid: str) -> re.Pattern[str]:
-    parts = re.split(r"\{(\w+)\}", msgid)
-    regex = "".join(
-        f"(?P<{part}>.+?)" if index % 2 else re.escape(part.replace("{{", "{").replace("}}", "}"))
-        for index, part in enumerate(parts)
-    )
-    return re.compile(regex, re.DOTALL)
+_REASONS = StoredMessages(_TEMPLATES, nested=("reason",))
+shown = _REASONS.shown
