@@ -204,3 +204,13 @@ async def test_a_changed_translation_syncs_again_and_an_unchanged_one_does_not(
     assert len(fake.calls_to("PUT", syncs)) == 2
     help_command = next(c for c in fake.commands["global"] if c["name"] == "help")
     assert help_command["name_localizations"]["ko"] == "도움받기"
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+async def test_help_fits_discords_limits_in_every_locale(world: PollWorld, locale: str) -> None:
+    data = await answer(world, "help", world.fake.add_member(world.guild, f"fan-{locale}", locale=locale))
+    embed = data["embeds"][0]
+    assert embed["title"] == render(_("Lightstick — commands"), locale)
+    assert len(embed["fields"]) <= 25
+    assert all(len(field["name"]) <= 256 and len(field["value"]) <= 1024 for field in embed["fields"])
+    assert len(shown_text(data)) <= 6000
