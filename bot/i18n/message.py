@@ -145,13 +145,22 @@ def render(text: Text, locale: str | None = None) -> str:
 # -- values that format in the reader's language ---------------------------------------------
 
 
+class _Formatted:
+    """A value formatted in the reader's language; used as text on its own, in the current one."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return str(_value(self, _current.get()))
+
+
 @dataclass(frozen=True, slots=True)
-class Number:
+class Number(_Formatted):
     value: int | float
 
 
 @dataclass(frozen=True, slots=True)
-class Percent:
+class Percent(_Formatted):
     """A share between 0 and 1, shown as a percentage with at most `digits` decimals."""
 
     value: float
@@ -159,17 +168,17 @@ class Percent:
 
 
 @dataclass(frozen=True, slots=True)
-class Duration:
+class Duration(_Formatted):
     value: timedelta
 
 
 @dataclass(frozen=True, slots=True)
-class Day:
+class Day(_Formatted):
     value: date
 
 
 @dataclass(frozen=True, slots=True)
-class ListOf:
+class ListOf(_Formatted):
     """Items joined as the language joins a list: ``a, b and c`` / ``a, b 및 c``."""
 
     items: Sequence[Text]

@@ -89,3 +89,12 @@ def test_a_translation_that_does_not_format_shows_the_english(monkeypatch: pytes
 
     monkeypatch.setattr("bot.i18n.message.translations", lambda locale: Broken())
     assert render(_("Hello {name}", name="Mina"), "ko") == "Hello Mina"
+
+
+def test_a_formatted_value_used_as_text_on_its_own_formats_in_the_current_locale() -> None:
+    assert str(Duration(timedelta(hours=36))) == "1 day, 12 hours"
+    with speaking("ko"):
+        assert f"{Duration(timedelta(hours=36))}" == "1일 12시간"
+        assert str(Number(12345)) == "12,345"
+    with speaking("id"):
+        assert str(Percent(0.5)) == "50%"
