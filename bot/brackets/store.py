@@ -18,6 +18,7 @@ from bot.brackets.model import Bracket
 from bot.clock import from_unix, to_unix
 from bot.db import Row
 from bot.errors import UserError
+from bot.i18n import _
 from bot.polls.rules import VoterRules
 from bot.polls.store import GuildStore, optional_time
 
@@ -240,7 +241,7 @@ class BracketStore(GuildStore):
                 f"SELECT {_COLUMNS} FROM brackets WHERE guild_id = ? AND bracket_id = ?", (guild_id, bracket_id)
             )
             if row is None:
-                raise UserError(f"There is no bracket #{bracket_id} in this server.")
+                raise UserError(_("There is no bracket #{id} in this server.", id=bracket_id))
             return _from_row(row)
         row = await self.db.fetchone(
             f"SELECT {_COLUMNS} FROM brackets WHERE guild_id = ?"
@@ -248,7 +249,7 @@ class BracketStore(GuildStore):
             (guild_id,),
         )
         if row is None:
-            raise UserError("This server has no bracket yet; start one with `/bracket create` or `/bracket mv`.")
+            raise UserError(_("This server has no bracket yet; start one with `/bracket create` or `/bracket mv`."))
         return _from_row(row)
 
     async def count_in_guild(self, guild_id: int) -> int:
