@@ -69,7 +69,11 @@ MIN_ROUND_LEFT = timedelta(minutes=1)
 #: How long to wait for a match poll another task is closing.
 CLOSE_WAIT = 30.0
 ROUND_HELP = "How long each round runs: 30m, 12h, 2d or 1d12h (1 minute to 90 days; default 24h)"
-SEEDING_HELP = "given (the order listed, first is seed 1) or random"
+SEEDING_HELP = "How entries are seeded: in the order listed (first is seed 1) or at random"
+SEEDING_CHOICES = [
+    app_commands.Choice(name="given: the order listed", value="given"),
+    app_commands.Choice(name="random", value="random"),
+]
 BRACKET_HELP = "The bracket's number (default: this server's newest open bracket)"
 
 EntryCount = app_commands.Range[int, 2, MAX_ENTRIES]
@@ -433,6 +437,7 @@ class BracketsCog(commands.Cog, name="Brackets"):
         channel="Where to post the matches (default: this channel)",
         **RULE_HELP,
     )
+    @app_commands.choices(seeding=SEEDING_CHOICES)
     async def create(
         self,
         interaction: discord.Interaction,
@@ -458,6 +463,7 @@ class BracketsCog(commands.Cog, name="Brackets"):
         seeding=SEEDING_HELP,
         **RULE_HELP,
     )
+    @app_commands.choices(seeding=SEEDING_CHOICES)
     async def mv(
         self,
         interaction: discord.Interaction,
