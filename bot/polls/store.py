@@ -34,16 +34,13 @@ log = logging.getLogger(__name__)
 _POLL_COLUMNS = (
     "poll_id, guild_id, channel_id, message_id, results_message_id, creator_id, question, "
     "options, choices, hide_results, role_id, min_account_age_days, min_member_age_days, "
-    "created_at, closes_at, closed_at, status, anonymous, weights, starts_at, cancelled_at"
+    "created_at, closes_at, closed_at, status, anonymous, weights, starts_at, cancelled_at, quiet"
 )
 
 
-#: results_message_id of a quiet poll (no results message of its own) until its message shows
-#: the final counts; then it is the poll message's own id. Kept in that column so the close
-#: and the quiet flag never need two writes: nothing can post results for it after a crash.
-_QUIET_PENDING = 0
-#: Closed polls whose results (a message, or a quiet poll's final counts) were never shown.
-_UNANNOUNCED = f"status = 'closed' AND (results_message_id IS NULL OR results_message_id = {_QUIET_PENDING})"
+#: Closed polls whose results (a message, or a quiet poll's final counts in its own message)
+#: were never shown.
+_UNANNOUNCED = "status = 'closed' AND results_message_id IS NULL"
 
 #: A scheduled poll waiting for its start (claimed or not).
 _SCHEDULED = "status = 'open' AND message_id IS NULL AND starts_at IS NOT NULL AND cancelled_at IS NULL"
@@ -54,8 +51,6 @@ def optional_time(seconds: int | None) -> datetime | None:
 
 
 def _poll_from_row(row: Row) -> Poll:
-    results = row["results_message_id"]
-    quiet = results is not None and results in (_QUIET_PENDING, row["message_id"])
     return Poll(
         poll_id=row["poll_id"],
         guild_id=row["guild_id"],
@@ -73,12 +68,12 @@ def _poll_from_row(row: Row) -> Poll:
         closes_at=from_unix(row["closes_at"]),
         status=PollStatus(row["status"]),
         closed_at=optional_time(row["closed_at"]),
-        results_message_id=None if results == _QUIET_PENDING else results,
+        results_message_id=row["results_message_id"],
         anonymous=bool(row["anonymous"]),
         weights=tuple((int(role_id), int(weight)) for role_id, weight in json.loads(row["weights"])),
         starts_at=optional_time(row["starts_at"]),
         cancelled_at=optional_time(row["cancelled_at"]),
-        quiet=quiet,
+        quiet=bool(row["quiet"]),
     )
 
 
@@ -233,7 +228,7 @@ class PollStore(GuildStore):
             poll_id = await conn.fetchval(
                 "INSERT INTO polls (guild_id, channel_id, creator_id, question, options, choices,"
                 " hide_results, role_id, min_account_age_days, min_member_age_days, created_at,"
-                " closes_at, anonymous, weights, starts_at, results_message_id)"
+                " closes_at, anonymous, weights, starts_at, quiet)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " RETURNING poll_id",
                 (
@@ -252,7 +247,7 @@ class PollStore(GuildStore):
                     int(spec.anonymous),
                     json.dumps([list(pair) for pair in spec.weights]),
                     starts,
-                    _QUIET_PENDING if spec.quiet else None,
+                    int(spec.quiet),
                 ),
             )
         assert poll_id is not None
@@ -294,8 +289,7 @@ class PollStore(GuildStore):
         next close posts a new results message (a quiet poll stays quiet)."""
         async with self.db.transaction() as conn:
             changed = await conn.execute(
-                "UPDATE polls SET status = 'open', closes_at = ?, closed_at = NULL, results_message_id ="
-                f" CASE WHEN results_message_id IN ({_QUIET_PENDING}, message_id) THEN {_QUIET_PENDING} END"
+                "UPDATE polls SET status = 'open', closes_at = ?, closed_at = NULL, results_message_id = NULL"
                 " WHERE poll_id = ? AND status = 'closed' AND message_id IS NOT NULL",
                 (to_unix(closes_at), poll_id),
             )
