@@ -285,34 +285,3 @@ async def test_bulk_rows_insert_skip_existing_and_delete(db: Database) -> None:
             await conn.insert_rows("meta", ("key", "value"), [("new", "again")])
     assert await db.fetchval("SELECT value FROM meta WHERE key = 'new'") == "x"
 
-
-async def test_0009_turns_the_old_quiet_marker_into_its_own_column(new_database: NewDatabase) -> None:
-    """Match polls made quiet before 0009 were marked in results_message_id (0, then their own
-    message id): after it they are quiet, with nothing shown yet or their message as shown."""
-    database = await new_database()
-    migrations = database.migrations()
-    quiet_at = next(index for index, migration in enumerate(migrations) if migration.version == 9)
-    await database.migrate(migrations[:quiet_at])
-    insert = (
-        "INSERT INTO polls (guild_id, channel_id, creator_id, question, options, choices, hide_results,"
-        " created_at, closes_at, message_id, results_message_id, status)"
-        ' VALUES (1, 2, 3, ?, \'["A", "B"]\', 1, 0, 0, 60, ?, ?, ?)'
-    )
-    async with database.transaction() as conn:
-        for question, message, results, status in (
-            ("pending", 100, 0, "closed"),  # quiet, closed, counts not shown yet
-            ("shown", 200, 200, "closed"),  # quiet, counts shown in its own message
-            ("open match", 300, 0, "open"),  # quiet, still open
-            ("loud", 400, 401, "closed"),  # an ordinary poll with its results message
-            ("loud open", 500, None, "open"),
-        ):
-            await conn.execute(insert, (question, message, results, status))
-    await database.migrate()
-    rows = await database.fetchall("SELECT question, quiet, results_message_id FROM polls ORDER BY message_id")
-    assert [tuple(row) for row in rows] == [
-        ("pending", 1, None),
-        ("shown", 1, 200),
-        ("open match", 1, None),
-        ("loud", 0, 401),
-        ("loud open", 0, None),
-    ]
