@@ -25,7 +25,7 @@ FONT_FILES: tuple[str, ...] = (
     "NotoSansThai-Regular.ttf",
     "NotoSansJP-Regular.otf",
 )
-_IGNORABLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_IGNORABLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")  # never drawn, nothing lost
 _WORDS = re.compile(r"\S+|\s+")
 
 Colour = tuple[int, int, int] | int
@@ -49,13 +49,19 @@ def coverage(path: Path) -> frozenset[int]:
         font.close()
 
 
-def _invisible(char: str) -> bool:
+def is_ignorable(char: str) -> bool:
+    """A character no font needs a glyph for: joiners, soft hyphens, selectors, tags."""
     point = ord(char)
-    return char in _IGNORABLE or 0xFE00 <= point <= 0xFE0F or char.isspace()
+    return (
+        char in _IGNORABLE
+        or 0xFE00 <= point <= 0xFE0F  # variation selectors (emoji or text presentation)
+        or 0xE0100 <= point <= 0xE01EF
+        or 0xE0000 <= point <= 0xE007F  # tags (flag subdivisions)
+    )
 
 
 def _covered(char: str, covered: frozenset[int]) -> bool:
-    return _invisible(char) or ord(char) in covered
+    return is_ignorable(char) or char.isspace() or ord(char) in covered
 
 
 class FontChain:

@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import Text, _
-from bot.i18n.interactions import DESCRIPTION, NAME, command_mention, command_text
+from bot.i18n import Text, _, current_locale
+from bot.i18n.commands import DESCRIPTION, NAME, command_mention, command_text
 from bot.ui import EMBED_TOTAL_LIMIT, FIELD_COUNT_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, reply, truncate
 
 AnyCommand = app_commands.Command[Any, ..., Any]
@@ -26,10 +26,11 @@ class HelpSection:
 
 def _command_line(command: AnyCommand) -> str:
     """`/poll create` `question` `[duration]` — its description, in the current language."""
-    names = [command_text(p.display_name, NAME) for p in command.parameters]
+    locale = current_locale()
+    names = [command_text(p.display_name, NAME, locale) for p in command.parameters]
     params = " ".join(f"`{n}`" if p.required else f"`[{n}]`" for n, p in zip(names, command.parameters, strict=True))
-    usage = f"**{command_mention(command.qualified_name)}**" + (f" {params}" if params else "")
-    return f"{usage} — {command_text(command.description, DESCRIPTION)}"
+    usage = f"**{command_mention(command.qualified_name, locale)}**" + (f" {params}" if params else "")
+    return f"{usage} — {command_text(command.description, DESCRIPTION, locale)}"
 
 
 def _walk(group: app_commands.Group) -> list[AnyCommand]:
@@ -49,7 +50,10 @@ def help_sections(tree_commands: list[AnyCommand | app_commands.Group]) -> list[
     for command in sorted(tree_commands, key=lambda c: c.name):
         if isinstance(command, app_commands.Group):
             lines = tuple(_command_line(c) for c in _walk(command))
-            title = f"{command_mention(command.name)} — {command_text(command.description, DESCRIPTION)}"
+            locale = current_locale()
+            title = (
+                f"{command_mention(command.name, locale)} — {command_text(command.description, DESCRIPTION, locale)}"
+            )
             sections.append(HelpSection(title, lines))
         else:
             general.append(_command_line(command))

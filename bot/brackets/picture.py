@@ -17,6 +17,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 from bot.brackets.model import Bracket, Decision, Match
+from bot.fonts import is_ignorable
 from bot.i18n import Number, _, _n
 from bot.polls.chart import Font, fit_text, load_font, wrap_text
 
@@ -63,7 +64,6 @@ _INKS = {
 _BLEND_STEPS = 16
 
 NOT_A_CHARACTER = "\u0378"  # unassigned: no font has it
-_IGNORABLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")  # never drawn, nothing lost
 
 
 # -- text the fonts can draw --------------------------------------------------------------
@@ -75,23 +75,13 @@ def has_glyph(char: str) -> bool:
     return load_font(NAME_SIZE).has_glyphs(char)
 
 
-def _is_ignorable(char: str) -> bool:
-    point = ord(char)
-    return (
-        char in _IGNORABLE
-        or 0xFE00 <= point <= 0xFE0F  # variation selectors (emoji or text presentation)
-        or 0xE0100 <= point <= 0xE01EF
-        or 0xE0000 <= point <= 0xE007F  # tags (flag subdivisions)
-    )
-
-
 def _extends(cluster: str, char: str) -> bool:
     """Whether `char` belongs to the character cluster before it (an approximation of UAX 29)."""
     point = ord(char)
     regional = 0x1F1E6 <= point <= 0x1F1FF
     return (
         unicodedata.category(char) in ("Mn", "Me", "Mc")
-        or _is_ignorable(char)
+        or is_ignorable(char)
         or 0x1F3FB <= point <= 0x1F3FF  # skin tones
         or cluster.endswith("\u200d")  # what a zero-width joiner joins
         or (regional and len(cluster) == 1 and 0x1F1E6 <= ord(cluster) <= 0x1F1FF)  # flags
@@ -113,7 +103,7 @@ def drawable_text(text: str) -> str:
     """`text` without the characters the font would draw as boxes (whole clusters go)."""
     kept = []
     for cluster in clusters(unicodedata.normalize("NFC", text)):
-        visible = [char for char in cluster if not _is_ignorable(char)]
+        visible = [char for char in cluster if not is_ignorable(char)]
         if visible and all(has_glyph(char) for char in visible):
             kept.append("".join(visible))
     return " ".join("".join(kept).split())

@@ -45,8 +45,14 @@ def command_translation(msgid: str, locale: str, context: str) -> str | None:
     return translated
 
 
-def command_name(name: str, locale: str) -> str:
-    return command_translation(name, locale, NAME) or name
+def command_text(text: str, context: str, locale: str) -> str:
+    """A command's name, description or choice as Discord shows it in `locale`."""
+    return command_translation(text, locale, context) or text
+
+
+def command_mention(qualified_name: str, locale: str) -> str:
+    """`/poll create` as a member of that language types it: `/투표 만들기`."""
+    return "/" + " ".join(command_text(part, NAME, locale) for part in qualified_name.split())
 
 
 def localize_quoted_commands(text: str, locale: str) -> str:
@@ -55,11 +61,11 @@ def localize_quoted_commands(text: str, locale: str) -> str:
         return text
 
     def rewrite(match: re.Match[str]) -> str:
-        path = " ".join(command_name(part, locale) for part in match[1].split())
+        path = command_mention(match[1], locale)[1:]
         options = ""
         for option in match[2].split():
             name, _, value = option.partition(":")
-            options += f" {command_name(name, locale)}:{value}"
+            options += f" {command_text(name, NAME, locale)}:{value}"
         return f"`/{path}{options}`"
 
     return _QUOTED_COMMAND.sub(rewrite, text)

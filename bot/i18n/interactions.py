@@ -9,7 +9,6 @@ speaks the member's language. Public posts: cogs wrap them in
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Protocol
 
 import discord
@@ -18,10 +17,8 @@ from discord.app_commands import TranslationContextLocation as Where
 
 from bot.i18n.commands import CHOICE, DESCRIPTION, NAME, command_translation
 from bot.i18n.locales import supported_locale
-from bot.i18n.message import current_locale, use_locale
+from bot.i18n.message import use_locale
 from bot.i18n.store import GuildLanguages, server_locale
-
-log = logging.getLogger(__name__)
 
 _CONTEXTS = {
     Where.command_name: NAME,
@@ -76,14 +73,3 @@ async def public_locale(bot: HasLanguages, guild_id: int | None) -> str:
         return server_locale(None, None)
     chosen = await bot.languages.chosen(guild_id)
     return server_locale(chosen, community_locale(bot.get_guild(guild_id)))
-
-
-def command_text(text: str, context: str, locale: str | None = None) -> str:
-    """A command's name, description or choice as Discord shows it in `locale` (default: the
-    current one), for replies that quote commands (`/help`, hints)."""
-    return command_translation(text, locale or current_locale(), context) or text
-
-
-def command_mention(qualified_name: str, locale: str | None = None) -> str:
-    """`/poll create` as a member of that language types it: `/투표 만들기`."""
-    return "/" + " ".join(command_text(part, NAME, locale) for part in qualified_name.split())

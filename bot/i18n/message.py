@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,7 +26,7 @@ from typing import TypeAlias
 from bot.i18n import formatting
 from bot.i18n.catalogs import translations
 from bot.i18n.commands import localize_quoted_commands
-from bot.i18n.locales import SOURCE_LOCALE, supported_locale
+from bot.i18n.locales import ALL_LOCALES, SOURCE_LOCALE, supported_locale
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,16 @@ def render(text: Text, locale: str | None = None) -> str:
         log.warning("%s: the translation of %r does not format; showing the English", locale, text.msgid)
         source = text.msgid if text.plural is None or text.count == 1 else text.plural
         return source.format_map(values)
+
+
+def in_every_locale(build: Callable[[], Text]) -> frozenset[str]:
+    """What `build()` shows in each language Lightstick speaks: to recognise a message it
+    posted before a crash, whatever the server's language was then."""
+    found = set()
+    for locale in ALL_LOCALES:
+        with speaking(locale):
+            found.add(render(build()))
+    return frozenset(found)
 
 
 # -- values that format in the reader's language ---------------------------------------------

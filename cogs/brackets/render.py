@@ -8,7 +8,7 @@ import discord
 
 from bot.brackets import Bracket, Match
 from bot.brackets.store import BracketStatus, StoredBracket
-from bot.i18n import ALL_LOCALES, Msg, Text, _, _n, render
+from bot.i18n import Msg, Text, _, _n, in_every_locale
 from bot.polls.rules import MAX_QUESTION_LENGTH
 from bot.ui import truncate
 
@@ -26,9 +26,9 @@ def summary_footer(stored: StoredBracket, round_number: int) -> Msg:
     return _("Bracket #{id} · round {round}", id=stored.bracket_id, round=round_number)
 
 
-def summary_footers(stored: StoredBracket, round_number: int) -> set[str]:
+def summary_footers(stored: StoredBracket, round_number: int) -> frozenset[str]:
     """The footer in every language, since the server's may have changed since the crash."""
-    return {render(summary_footer(stored, round_number), locale) for locale in ALL_LOCALES}
+    return in_every_locale(lambda: summary_footer(stored, round_number))
 
 
 def match_question(bracket: Bracket, round_number: int, match: Match, *, bracket_id: int) -> str:

@@ -40,9 +40,8 @@ from discord.ext import commands
 from bot import metrics
 from bot.catalog import THEMES, theme_label
 from bot.errors import UserError
-from bot.i18n import SOURCE_LOCALE, Msg, Number, Text, _, render, speaking
+from bot.i18n import SOURCE_LOCALE, Msg, Number, _, in_every_locale, render, speaking
 from bot.i18n.interactions import public_locale
-from bot.i18n.locales import BABEL_IDS
 from bot.polls import (
     Coalescer,
     Poll,
@@ -159,26 +158,17 @@ ONLY_MANAGERS: dict[str, Msg] = {
 }
 
 
-def _variants(text: Callable[[], Text]) -> set[str]:
-    """`text` as rendered in every language Lightstick speaks (to recognise our own messages
-    whatever language they were posted in)."""
-    found = set()
-    for locale in BABEL_IDS:
-        with speaking(locale):
-            found.add(render(text()))
-    return found
-
-
 def is_poll_footer(text: str, poll_id: int) -> bool:
     """A footer of this poll's messages (`Poll #12`, `Poll #12 · closed`, `투표 #12 · …`), in any language."""
-    return any(text == label or text.startswith(label + SEPARATOR) for label in _variants(lambda: poll_label(poll_id)))
+    labels = in_every_locale(lambda: poll_label(poll_id))
+    return any(text == label or text.startswith(label + SEPARATOR) for label in labels)
 
 
 @functools.cache
 def _footer_patterns() -> tuple[re.Pattern[str], ...]:
     marker = "\x00"
     found = []
-    for label in _variants(lambda: poll_label(marker)):
+    for label in in_every_locale(lambda: poll_label(marker)):
         before, _marker, after = label.partition(marker)
         found.append(re.compile(rf"^{re.escape(before)}(\d+){re.escape(after)}(?:$|{re.escape(SEPARATOR)})"))
     return tuple(found)
@@ -195,8 +185,8 @@ def poll_id_in_footer(text: str) -> int | None:
 
 def is_final_results_embed(title: str, footer: str, poll_id: int) -> bool:
     """The results message this poll posted when it closed, in whichever language it was posted."""
-    headings = _variants(lambda: FINAL_RESULTS)
-    labels = _variants(lambda: poll_label(poll_id))
+    headings = in_every_locale(lambda: FINAL_RESULTS)
+    labels = in_every_locale(lambda: poll_label(poll_id))
     return footer in labels and any(title.startswith(heading) for heading in headings)
 
 

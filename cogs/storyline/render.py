@@ -21,9 +21,8 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.catalog import MV
-from bot.i18n import Day, Duration, Msg, Number, Text, _, _n, current_locale, render
+from bot.i18n import Day, Duration, Msg, Number, Text, _, _n, current_locale, in_every_locale
 from bot.i18n.formatting import day as babel_day
-from bot.i18n.locales import SOURCE_LOCALE, TRANSLATED
 from bot.storyline import (
     LOW_REMAINING,
     CycleProgress,
@@ -124,7 +123,7 @@ def post_title(day: date) -> str:
 def post_titles(day: date) -> frozenset[str]:
     """The daily post's title in every language: recovery after a crash looks for any of these
     (the server's language may have changed since the post went out)."""
-    return frozenset(render(_post_title(day), locale) for locale in (SOURCE_LOCALE, *TRANSLATED))
+    return in_every_locale(lambda: _post_title(day))
 
 
 def thread_name(mv: MV) -> str:
